@@ -1,0 +1,89 @@
+package net.allocator.core;
+
+import java.net.InetAddress;
+
+/**
+ * Hands out the addresses of registered networks. Thread-safe. Many allocators — threads,
+ * processes and service instances on other hosts — may share one store; the guarantees below
+ * hold across all of them, because they rest only on the store's atomic conditional writes.
+ *
+ * <h2>The atomic-allocation contract</h2>
+ *
+ * <ol>
+ *   <li>No two owners ever hold the same address at once. An address is claimed by one
+ *       conditional write that succeeds only while the address is unclaimed.
+ *   <li>{@link #allocate} returns the numerically lowest free address of the pool when nobody
+ *       else is allocating in that network (10.0.0.2 before 10.0.0.10). Under concurrent
+ *       allocation each caller still gets a distinct free address, not necessarily the lowest.
+ *   <li>{@link #allocate} is idempotent per owner: when the owner already holds an address of
+ *       the network, that address comes back and nothing is claimed. A caller that retries after
+ *       a timeout or a {@link StoreUnavailableException} never leaks an address.
+ *   <li>A full network fails at once with {@link NetworkExhaustedException}, and only after an
+ *       authoritative read of the store found no free address.
+ *   <li>{@link #claim}ing an address held by another owner fails with {@link
+ *       AddressInUseException}; claiming it again for its holder succeeds without change;
+ *       {@link #release} makes it allocatable again.
+ *   <li>Every store failure surfaces as {@link StoreUnavailableException}, never as a silent
+ *       success. An answer lost after a write was sent is resolved by reading back whether the
+ *       write took place, never guessed.
+ * </ol>
+ *
+ * <p>An owner holds at most one address per network.
+ *
+ * <p>Every method throws {@link NetworkNotFoundException} for an unknown network, {@link
+ * InvalidInputException} for malformed arguments, and {@link StoreUnavailableException} when the
+ * store fails; nothing is written when an exception is thrown, except that an operation whose
+ * outcome the store could not confirm may have taken effect (and is then idempotent to retry).
+ */
+public interface AddressAllocator {
+
+    /**
+     * Claims a free address of the network for {@code owner}, atomically; or returns the address
+     * the owner already holds there.
+     *
+     * @return the owner's address, used
+     * @throws NetworkExhaustedException when no address is free
+     */
+    AddressState allocate(String network, Owner owner);
+
+    /**
+     * Claims a specific address for {@code owner} (manual mode). Idempotent: claiming an address
+     * the owner already holds returns it unchanged.
+     *
+     * @return the address, used by {@code owner}
+     * @throws AddressNotFoundException when the address is not in the network's pool
+     * @throws AddressInUseException when another owner holds it, or {@code owner} holds another
+     *     address of the network
+     */
+    AddressState claim(String network, InetAddress address, Owner owner);
+
+    /**
+     * Frees an address, whoever holds it. Idempotent: releasing a free address changes nothing.
+     *
+     * @return the address's state before the release
+     * @throws AddressNotFoundException when the address is not in the network's pool
+     */
+    AddressState release(String network, InetAddress address);
+
+    /**
+     * Frees an address only if {@code expectedOwner} holds it; a free address stays free.
+     *
+     * @return the address's state before the release
+     * @throws AddressNotFoundException when the address is not in the network's pool
+     * @throws AddressInUseException when another owner holds it (nothing is changed)
+     */
+    AddressState release(String network, InetAddress address, Owner expectedOwner);
+
+    /**
+     * One address's state, read from the store.
+     *
+     * @throws AddressNotFoundException when the address is not in the network's pool
+     */
+    AddressState show(String network, InetAddress address);
+
+    /**
+     * A page of the network's addresses in numeric order, read from the store. Pages of a large
+     * pool cost the size of the page, not of the pool.
+     */
+    AddressPage list(String network, AddressQuery query);
+}

@@ -1,0 +1,144 @@
+package net.allocator.core;
+
+import com.google.common.net.InetAddresses;
+import java.math.BigInteger;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * All address arithmetic of the project: parsing literals without DNS, conversion to and from
+ * numbers, and the fixed-width key form that sorts in numeric order.
+ */
+public final class IpAddresses {
+    private static final int MAX_LITERAL_LENGTH = 45;
+
+    private IpAddresses() {}
+
+    /**
+     * Parses an IPv4 or IPv6 literal, never doing a DNS lookup.
+     *
+     * @throws InvalidInputException for anything else, zone ids ({@code fe80::1%eth0}) included
+     */
+    public static InetAddress parse(String literal, String what) {
+        if (literal == null || literal.isBlank()) {
+            throw new InvalidInputException(what + " is missing");
+        }
+        String text = literal.strip();
+        if (text.length() > MAX_LITERAL_LENGTH || text.indexOf('%') >= 0 || !InetAddresses.isInetAddress(text)) {
+            throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
+        }
+        return InetAddresses.forString(text);
+    }
+
+    /** The canonical text of an address: dotted quad, or RFC 5952 IPv6. */
+    public static String format(InetAddress address) {
+        return InetAddresses.toAddrString(address);
+    }
+
+    /** The address as an unsigned number. */
+    public static BigInteger toNumber(InetAddress address) {
+        return new BigInteger(1, address.getAddress());
+    }
+
+    /** The address of the given family with the given number. */
+    public static InetAddress fromNumber(BigInteger number, boolean ipv6) {
+        int length = ipv6 ? 16 : 4;
+        if (number.signum() < 0 || number.bitLength() > length * 8) {
+            throw new InvalidInputException("address number out of range: " + number);
+        }
+        byte[] raw = number.toByteArray();
+        byte[] bytes = new byte[length];
+        int copy = Math.min(raw.length, length);
+        System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** Whether the address is IPv6. */
+    public static boolean isIpv6(InetAddress address) {
+        return address instanceof Inet6Address;
+    }
+
+    /** The number of bits of the address's family: 32 or 128. */
+    public static int bits(InetAddress address) {
+        return address instanceof Inet4Address ? 32 : 128;
+    }
+
+    /**
+     * A fixed-width lowercase hex form of the address (8 digits for IPv4, 32 for IPv6), so that
+     * keys of one family sort in numeric order.
+     */
+    public static String toKey(InetAddress address) {
+        return toKey(toNumber(address), isIpv6(address));
+    }
+
+    /** See {@link #toKey(InetAddress)}. */
+    public static String toKey(BigInteger number, boolean ipv6) {
+        String hex = number.toString(16);
+        int width = ipv6 ? 32 : 8;
+        return "0".repeat(width - hex.length()) + hex;
+    }
+
+    /** The inverse of {@link #toKey}. */
+    public static InetAddress fromKey(String key) {
+        if (key.length() != 8 && key.length() != 32) {
+            throw new IllegalArgumentException("not an address key: " + key);
+        }
+        return fromNumber(new BigInteger(key, 16), key.length() == 32);
+    }
+
+    /** The mask of a prefix length for a family, as a number. */
+    static BigInteger hostMask(int prefixLength, int bits) {
+        return BigInteger.ONE.shiftLeft(bits - prefixLength).subtract(BigInteger.ONE);
+    }
+
+    /**
+     * Parses a netmask given as a prefix length ({@code "16"}) or, for IPv4, dotted ({@code
+     * "255.255.0.0"}).
+     */
+    public static int parsePrefixLength(String netmask, boolean ipv6) {
+        if (netmask == null || netmask.isBlank()) {
+            throw new InvalidInputException("netmask is missing");
+        }
+        String text = netmask.strip();
+        if (text.startsWith("/")) {
+            text = text.substring(1);
+        }
+        int bits = ipv6 ? 128 : 32;
+        if (text.chars().allMatch(Character::isDigit) && text.length() <= 3) {
+            int prefix = Integer.parseInt(text);
+            if (prefix > bits) {
+                throw new InvalidInputException("netmask /" + prefix + " is longer than " + bits + " bits");
+            }
+            return prefix;
+        }
+        if (!ipv6 && text.indexOf('.') > 0 && InetAddresses.isInetAddress(text)) {
+            BigInteger mask = toNumber(InetAddresses.forString(text));
+            int prefix = mask.bitCount();
+            BigInteger expected = hostMask(prefix, 32).xor(hostMask(0, 32));
+            if (mask.equals(expected)) {
+                return prefix;
+            }
+            throw new InvalidInputException("netmask " + quote(netmask) + " is not contiguous");
+        }
+        throw new InvalidInputException("netmask " + quote(netmask) + " is neither a prefix length nor a dotted mask");
+    }
+
+    static String quote(String text) {
+        String shown = text.length() > 64 ? text.substring(0, 64) + "…" : text;
+        StringBuilder out = new StringBuilder("'");
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('\'').toString();
+    }
+}

@@ -1,0 +1,268 @@
+package net.allocator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A registered network: immutable and valid by construction. Build one from user input with
+ * {@link #builder()}, which validates every field and explains what is wrong.
+ *
+ * @param name the unique name, 1 to 64 characters of {@code A-Z a-z 0-9 . _ -}, starting with a
+ *     letter or digit
+ * @param description free text
+ * @param bridge the host bridge the network runs on, may be empty
+ * @param address the network address (host bits zero)
+ * @param prefixLength the netmask as a prefix length
+ * @param gateway the gateway, inside the network, never handed out
+ * @param pool the addresses this network hands out
+ */
+public record Network(
+        String name,
+        String description,
+        String bridge,
+        InetAddress address,
+        int prefixLength,
+        Optional<InetAddress> gateway,
+        AddressPool pool) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9._:@-]{0,64}");
+    private static final int MAX_DESCRIPTION = 1024;
+    private static final int MAX_POOL_ENTRIES = 65_536;
+
+    public Network {
+        requireNonNull(name, "name");
+        requireNonNull(description, "description");
+        requireNonNull(bridge, "bridge");
+        requireNonNull(address, "address");
+        requireNonNull(gateway, "gateway");
+        requireNonNull(pool, "pool");
+    }
+
+    /** Whether this is an IPv6 network. */
+    public boolean ipv6() {
+        return IpAddresses.isIpv6(address);
+    }
+
+    /** The netmask in dotted form for IPv4, or as {@code /prefix} for IPv6. */
+    public String netmask() {
+        return Integer.toString(prefixLength);
+    }
+
+    /** Whether {@code candidate} is inside the network's CIDR block and of its family. */
+    public boolean encloses(InetAddress candidate) {
+        if (IpAddresses.isIpv6(candidate) != ipv6()) {
+            return false;
+        }
+        int bits = IpAddresses.bits(address);
+        BigInteger hostMask = IpAddresses.hostMask(prefixLength, bits);
+        return IpAddresses.toNumber(candidate).andNot(hostMask).equals(IpAddresses.toNumber(address));
+    }
+
+    /**
+     * Checks a network name.
+     *
+     * @throws InvalidInputException when it is not a valid name
+     */
+    public static String checkName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidInputException("network name is missing");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidInputException("network name " + IpAddresses.quote(name)
+                    + " must be 1 to 64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit");
+        }
+        return name;
+    }
+
+    /** A builder that validates user input. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects a network's fields as text, as users give them, and validates them in {@link #build()}. */
+    public static final class Builder {
+        private String name;
+        private String description = "";
+        private String bridge = "";
+        private String network;
+        private String netmask;
+        private String gateway;
+        private List<String> addresses = List.of();
+
+        private Builder() {}
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description == null ? "" : description;
+            return this;
+        }
+
+        public Builder bridge(String bridge) {
+            this.bridge = bridge == null ? "" : bridge;
+            return this;
+        }
+
+        /** The network address, such as {@code 10.112.0.0}, or CIDR such as {@code 10.112.0.0/16}. */
+        public Builder network(String network) {
+            this.network = network;
+            return this;
+        }
+
+        /** A prefix length ({@code "16"}) or a dotted mask ({@code "255.255.0.0"}). */
+        public Builder netmask(String netmask) {
+            this.netmask = netmask;
+            return this;
+        }
+
+        public Builder gateway(String gateway) {
+            this.gateway = gateway;
+            return this;
+        }
+
+        /**
+         * The pool: single addresses ({@code 10.112.1.101}), inclusive ranges ({@code
+         * 10.112.243.1-10.112.243.254}) or CIDR blocks ({@code 10.112.243.0/24}), in any mix.
+         */
+        public Builder addresses(List<String> addresses) {
+            this.addresses = addresses == null ? List.of() : List.copyOf(addresses);
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws InvalidInputException naming the first problem found
+         */
+        public Network build() {
+            checkName(name);
+            if (description.length() > MAX_DESCRIPTION || description.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                throw new InvalidInputException("description must be at most " + MAX_DESCRIPTION
+                        + " characters without control characters");
+            }
+            if (!BRIDGE.matcher(bridge).matches()) {
+                throw new InvalidInputException("bridge " + IpAddresses.quote(bridge)
+                        + " must be at most 64 characters of A-Z a-z 0-9 . _ : @ -");
+            }
+            if (network == null || network.isBlank()) {
+                throw new InvalidInputException("network is missing");
+            }
+            String networkText = network.strip();
+            String maskText = netmask;
+            int slash = networkText.indexOf('/');
+            if (slash >= 0) {
+                if (maskText != null && !maskText.isBlank()) {
+                    throw new InvalidInputException("give the netmask either in network or in netmask, not both");
+                }
+                maskText = networkText.substring(slash + 1);
+                networkText = networkText.substring(0, slash);
+            }
+            InetAddress base = IpAddresses.parse(networkText, "network");
+            boolean ipv6 = IpAddresses.isIpv6(base);
+            int prefix = IpAddresses.parsePrefixLength(maskText, ipv6);
+            int bits = IpAddresses.bits(base);
+            BigInteger hostMask = IpAddresses.hostMask(prefix, bits);
+            BigInteger baseNumber = IpAddresses.toNumber(base);
+            if (!baseNumber.and(hostMask).equals(BigInteger.ZERO)) {
+                throw new InvalidInputException("network " + IpAddresses.format(base) + "/" + prefix
+                        + " has host bits set; the network address is "
+                        + IpAddresses.format(IpAddresses.fromNumber(baseNumber.andNot(hostMask), ipv6)));
+            }
+            Network shape = new Network(name, description, bridge, base, prefix, Optional.empty(),
+                    AddressPool.of(List.of(), List.of()));
+
+            List<BigInteger> reserved = new ArrayList<>();
+            // /31 and /32 (RFC 3021) and IPv6 /127, /128 have no network or broadcast address to skip
+            if (prefix < bits - 1) {
+                reserved.add(baseNumber);
+                if (!ipv6) {
+                    reserved.add(baseNumber.or(hostMask));
+                }
+            }
+            Optional<InetAddress> gatewayAddress = Optional.empty();
+            if (gateway != null && !gateway.isBlank()) {
+                InetAddress parsed = IpAddresses.parse(gateway, "gateway");
+                if (!shape.encloses(parsed)) {
+                    throw new InvalidInputException("gateway " + IpAddresses.format(parsed) + " is outside the network "
+                            + IpAddresses.format(base) + "/" + prefix);
+                }
+                gatewayAddress = Optional.of(parsed);
+                reserved.add(IpAddresses.toNumber(parsed));
+            }
+
+            if (addresses.isEmpty()) {
+                throw new InvalidInputException("addresses is empty: give the pool as addresses, ranges (a-b) or CIDR blocks");
+            }
+            if (addresses.size() > MAX_POOL_ENTRIES) {
+                throw new InvalidInputException("addresses has " + addresses.size() + " entries; at most "
+                        + MAX_POOL_ENTRIES + " (use ranges or CIDR blocks for large pools)");
+            }
+            List<AddressRange> ranges = new ArrayList<>(addresses.size());
+            for (String spec : addresses) {
+                AddressRange range = parseRange(spec, shape);
+                if (range.first().equals(range.last()) && reserved.contains(range.first())) {
+                    throw new InvalidInputException("address " + spec.strip()
+                            + " is the network, broadcast or gateway address and is never handed out");
+                }
+                ranges.add(range);
+            }
+            AddressPool pool = AddressPool.of(ranges, reserved);
+            if (pool.size().signum() == 0) {
+                throw new InvalidInputException("the pool has no address to hand out once the network, broadcast and gateway addresses are left out");
+            }
+            return new Network(name, description, bridge, base, prefix, gatewayAddress, pool);
+        }
+
+        private static AddressRange parseRange(String spec, Network shape) {
+            if (spec == null || spec.isBlank()) {
+                throw new InvalidInputException("addresses contains an empty entry");
+            }
+            String text = spec.strip();
+            int dash = text.indexOf('-');
+            int slash = text.indexOf('/');
+            AddressRange range;
+            if (dash >= 0) {
+                InetAddress first = IpAddresses.parse(text.substring(0, dash), "range start");
+                InetAddress last = IpAddresses.parse(text.substring(dash + 1), "range end");
+                requireInside(first, shape, spec);
+                requireInside(last, shape, spec);
+                range = new AddressRange(IpAddresses.toNumber(first), IpAddresses.toNumber(last), shape.ipv6());
+            } else if (slash >= 0) {
+                InetAddress base = IpAddresses.parse(text.substring(0, slash), "block");
+                requireInside(base, shape, spec);
+                int prefix = IpAddresses.parsePrefixLength(text.substring(slash + 1), shape.ipv6());
+                if (prefix < shape.prefixLength()) {
+                    throw new InvalidInputException("block " + text + " is larger than the network /" + shape.prefixLength());
+                }
+                BigInteger hostMask = IpAddresses.hostMask(prefix, IpAddresses.bits(base));
+                BigInteger number = IpAddresses.toNumber(base);
+                if (!number.and(hostMask).equals(BigInteger.ZERO)) {
+                    throw new InvalidInputException("block " + text + " has host bits set");
+                }
+                range = new AddressRange(number, number.or(hostMask), shape.ipv6());
+            } else {
+                InetAddress single = IpAddresses.parse(text, "address");
+                requireInside(single, shape, spec);
+                range = AddressRange.of(single);
+            }
+            return range;
+        }
+
+        private static void requireInside(InetAddress candidate, Network shape, String spec) {
+            if (!shape.encloses(candidate)) {
+                throw new InvalidInputException("address " + IpAddresses.quote(spec.strip()) + " is outside the network "
+                        + IpAddresses.format(shape.address()) + "/" + shape.prefixLength());
+            }
+        }
+    }
+}

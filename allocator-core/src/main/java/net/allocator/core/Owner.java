@@ -1,0 +1,35 @@
+package net.allocator.core;
+
+import java.util.regex.Pattern;
+
+/**
+ * Who holds an address: a cluster and a node of it. An owner holds at most one address per
+ * network.
+ *
+ * @param cluster 1 to 253 printable characters, without control characters
+ * @param node 1 to 253 printable characters, without control characters
+ */
+public record Owner(String cluster, String node) {
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    private static final int MAX_LENGTH = 253;
+
+    /**
+     * @throws InvalidInputException when a part is missing, too long or holds control characters
+     */
+    public Owner {
+        check(cluster, "cluster");
+        check(node, "node");
+    }
+
+    private static void check(String value, String what) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidInputException(what + " is missing");
+        }
+        if (value.length() > MAX_LENGTH) {
+            throw new InvalidInputException(what + " is longer than " + MAX_LENGTH + " characters");
+        }
+        if (CONTROL.matcher(value).find()) {
+            throw new InvalidInputException(what + " " + IpAddresses.quote(value) + " contains control characters");
+        }
+    }
+}

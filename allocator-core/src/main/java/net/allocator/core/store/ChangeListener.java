@@ -1,0 +1,18 @@
+package net.allocator.core.store;
+
+/** Receives the changes of a {@link KeyValueStore#watch}, in the order the store made them. */
+public interface ChangeListener {
+
+    /** {@code key} was created or changed to {@code value} at store revision {@code revision}. */
+    void onPut(String key, String value, long revision);
+
+    /** {@code key} was deleted at store revision {@code revision}. */
+    void onDelete(String key, long revision);
+
+    /**
+     * The feed lost track (compacted history, broken connection): changes may have been missed,
+     * and the listener must re-read what it depends on. The feed itself is over; the listener
+     * may start a new one.
+     */
+    void onReset(Throwable cause);
+}

@@ -1,0 +1,78 @@
+package net.allocator.core.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The few primitive operations the allocator needs from a key-value store. A backend only
+ * translates these to its store; the key layout, the allocation algorithm and the retry loop
+ * live in {@code net.allocator.core}.
+ *
+ * <p>Keys and values are UTF-8 strings. Keys handed to a store are already complete (the
+ * allocator adds the deployment's prefix), use {@code /} as separator, and never start with
+ * {@code /}.
+ *
+ * <p>Every read that this interface describes as <em>linearizable</em> must reflect every
+ * commit acknowledged before the read started (etcd: the default serializable=false read;
+ * Consul: {@code ?consistent}).
+ *
+ * <p>Errors: every method throws {@link net.allocator.core.StoreUnavailableException} when the store cannot be
+ * reached or answers with an error within the backend's configured timeout, and never blocks
+ * longer than that timeout. {@link #commit} throws {@link StoreOutcomeUnknownException} when
+ * the request may have been applied but no answer arrived (the allocator then reads back what
+ * happened).
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface KeyValueStore extends AutoCloseable {
+
+    /** Linearizable read of one key. */
+    Optional<KeyValue> get(String key);
+
+    /**
+     * Linearizable read of the keys that start with {@code prefix} and sort strictly after
+     * {@code startAfter} (all of them when {@code startAfter} is {@code null}), in ascending
+     * byte order of their keys, at most {@code limit} of them.
+     *
+     * @param limit at least 1
+     */
+    ScanPage scan(String prefix, String startAfter, int limit);
+
+    /**
+     * Applies every operation if and only if every condition holds, as one atomic step: either
+     * all operations are applied or none. Conditions and operations name at most a handful of
+     * keys.
+     *
+     * @return {@code true} when applied; {@code false} when some condition did not hold (nothing
+     *     was written)
+     * @throws StoreOutcomeUnknownException when the request was sent but no answer arrived
+     */
+    boolean commit(List<Condition> conditions, List<Operation> operations);
+
+    /**
+     * Follows changes to the keys under {@code prefix} made after the store revision {@code
+     * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
+     * {@code listener} on a thread of the store's. Optional: a store that cannot follow changes
+     * cheaply returns {@link Optional#empty()}, and the allocator then learns of others'
+     * changes only from its own reads.
+     *
+     * @return a handle that stops the feed when closed
+     */
+    default Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        return Optional.empty();
+    }
+
+    /**
+     * Checks that the store answers, within the backend's timeout.
+     *
+     * @throws StoreUnavailableException when it does not
+     */
+    void ping();
+
+    /** A short human-readable description for logs and health output, such as its endpoints. */
+    String describe();
+
+    /** Releases the store's connections and threads. */
+    @Override
+    void close();
+}
