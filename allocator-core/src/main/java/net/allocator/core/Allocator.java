@@ -1,0 +1,619 @@
+package net.allocator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import net.allocator.core.StoredForms.StoredNetwork;
+import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreOutcomeUnknownException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry and allocator over any {@link KeyValueStore}: the one implementation of the
+ * atomic-allocation contract described on {@link AddressAllocator}.
+ *
+ * <p>An allocation is one conditional commit that creates the address's key and the owner's key
+ * together, only if neither exists and the network is unchanged. Candidates come from a
+ * per-network {@link CandidateView}, so an allocation in steady state costs one store round trip
+ * whatever the network's size and fullness; the commit, not the view, decides.
+ *
+ * <p>Thread-safe. Many allocators, in this process or others, may share one store. {@link
+ * #close()} stops this allocator's change feeds but does not close the store, which belongs to
+ * the caller.
+ */
+public final class Allocator implements NetworkRegistry, AddressAllocator, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Allocator.class);
+    private static final int SCAN_PAGE = 1000;
+
+    private final KeyValueStore store;
+    private final KeyLayout keys;
+    private final AllocatorOptions options;
+    private final ConcurrentHashMap<String, NetworkEntry> entries = new ConcurrentHashMap<>();
+    private final Object entryLoading = new Object();
+    private volatile boolean closed;
+
+    private Allocator(KeyValueStore store, AllocatorOptions options) {
+        this.store = requireNonNull(store, "store");
+        this.options = requireNonNull(options, "options");
+        this.keys = new KeyLayout(options.keyPrefix());
+    }
+
+    /** An allocator over {@code store} with the {@link AllocatorOptions#defaults() defaults}. */
+    public static Allocator create(KeyValueStore store) {
+        return create(store, AllocatorOptions.defaults());
+    }
+
+    /** An allocator over {@code store}. */
+    public static Allocator create(KeyValueStore store, AllocatorOptions options) {
+        return new Allocator(store, options);
+    }
+
+    /** The store this allocator works on. */
+    public KeyValueStore store() {
+        return store;
+    }
+
+    /** The options this allocator works with. */
+    public AllocatorOptions options() {
+        return options;
+    }
+
+    /**
+     * Checks that the store answers.
+     *
+     * @throws StoreUnavailableException when it does not, within its timeout
+     */
+    public void checkStore() {
+        store.ping();
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    @Override
+    public Network register(Network network) {
+        requireNonNull(network, "network");
+        String key = keys.networkKey(Network.checkName(network.name()));
+        boolean created = store.commit(List.of(Condition.absent(key)),
+                List.of(Operation.put(key, StoredForms.encodeNetwork(network, StoredForms.OPEN))));
+        if (!created) {
+            throw new NetworkAlreadyExistsException("network '" + network.name() + "' already exists");
+        }
+        return network;
+    }
+
+    @Override
+    public SortedMap<String, String> list() {
+        SortedMap<String, String> out = new TreeMap<>();
+        String after = null;
+        ScanPage page;
+        do {
+            page = store.scan(keys.networksPrefix(), after, SCAN_PAGE);
+            for (KeyValue kv : page.entries()) {
+                StoredNetwork stored = StoredForms.readNetwork(kv.value(), kv.key());
+                out.put(keys.nameOfNetworkKey(kv.key()), stored.description() == null ? "" : stored.description());
+                after = kv.key();
+            }
+        } while (page.more() && !page.entries().isEmpty());
+        return out;
+    }
+
+    @Override
+    public Optional<Network> find(String name) {
+        return readNetwork(Network.checkName(name)).map(VersionedNetwork::network);
+    }
+
+    @Override
+    public void remove(String name, boolean force) {
+        Network.checkName(name);
+        String key = keys.networkKey(name);
+        while (true) {
+            KeyValue current = store.get(key).orElseThrow(() -> notFound(name));
+            StoredNetwork stored = StoredForms.readNetwork(current.value(), key);
+            List<Operation> deleteAll = List.of(Operation.delete(key),
+                    Operation.deletePrefix(keys.addressesPrefix(name)), Operation.deletePrefix(keys.ownersPrefix(name)));
+            if (force) {
+                if (store.commit(List.of(Condition.atVersion(key, current.version())), deleteAll)) {
+                    forget(name);
+                    return;
+                }
+                continue;
+            }
+            // Mark the network first, so that any allocation racing with this check fails on the
+            // network's changed version instead of landing after the check and being deleted.
+            long marked = current.version();
+            if (!StoredForms.REMOVING.equals(stored.state())) {
+                String removing = StoredForms.encodeNetwork(StoredForms.decodeNetwork(stored), StoredForms.REMOVING);
+                if (!store.commit(List.of(Condition.atVersion(key, current.version())), List.of(Operation.put(key, removing)))) {
+                    continue;
+                }
+                marked = store.get(key).map(KeyValue::version).orElseThrow(() -> notFound(name));
+            }
+            ScanPage used = store.scan(keys.addressesPrefix(name), null, 1);
+            if (!used.entries().isEmpty()) {
+                String open = StoredForms.encodeNetwork(StoredForms.decodeNetwork(stored), StoredForms.OPEN);
+                store.commit(List.of(Condition.atVersion(key, marked)), List.of(Operation.put(key, open)));
+                throw new NetworkInUseException("network '" + name + "' has used addresses; release them or force the removal");
+            }
+            if (store.commit(List.of(Condition.atVersion(key, marked)), deleteAll)) {
+                forget(name);
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    @Override
+    public AddressState allocate(String network, Owner owner) {
+        Network.checkName(network);
+        requireNonNull(owner, "owner");
+        long deadline = System.nanoTime() + options.contentionTimeout().toNanos();
+        while (true) {
+            NetworkEntry entry = entry(network);
+            entry.reloadIfStale();
+            Optional<BigInteger> candidate = entry.view.reserveLowestFree();
+            if (candidate.isEmpty()) {
+                Optional<AddressState> held = heldBy(network, owner);
+                if (held.isPresent()) {
+                    return held.get();
+                }
+                // The view says full: only an authoritative read may say so to the caller.
+                entry.reload();
+                candidate = entry.view.reserveLowestFree();
+                if (candidate.isEmpty()) {
+                    if (!entry.view.anyNotUsed()) {
+                        throw new NetworkExhaustedException("network '" + network + "' has no free address");
+                    }
+                    // only addresses other threads here are trying right now remain: wait for them
+                    pause(deadline, network);
+                    continue;
+                }
+            }
+            BigInteger number = candidate.get();
+            try {
+                Optional<AddressState> claimed = tryClaim(entry, number, owner);
+                if (claimed.isPresent()) {
+                    return claimed.get();
+                }
+            } finally {
+                entry.view.unreserve(number);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StoreUnavailableException("gave up allocating in '" + network + "' after "
+                        + options.contentionTimeout() + " of lost races; retry");
+            }
+        }
+    }
+
+    @Override
+    public AddressState claim(String network, InetAddress address, Owner owner) {
+        Network.checkName(network);
+        requireNonNull(owner, "owner");
+        while (true) {
+            NetworkEntry entry = entry(network);
+            BigInteger number = inPool(entry.network, address);
+            Optional<AddressState> claimed = tryClaim(entry, number, owner);
+            if (claimed.isPresent()) {
+                AddressState state = claimed.get();
+                if (!state.address().equals(address)) {
+                    throw new AddressInUseException("owner " + describe(owner) + " already holds "
+                            + IpAddresses.format(state.address()) + " in network '" + network + "'");
+                }
+                return state;
+            }
+            Optional<KeyValue> holder = store.get(keys.addressKey(network, address));
+            if (holder.isPresent()) {
+                AddressState state = StoredForms.decodeAddress(holder.get().value(), holder.get().key());
+                if (!state.owner().orElseThrow().equals(owner)) {
+                    throw new AddressInUseException(IpAddresses.format(address) + " is used by "
+                            + describe(state.owner().orElseThrow()) + " in network '" + network + "'");
+                }
+                return state;
+            }
+        }
+    }
+
+    @Override
+    public AddressState release(String network, InetAddress address) {
+        return release(network, address, Optional.empty());
+    }
+
+    @Override
+    public AddressState release(String network, InetAddress address, Owner expectedOwner) {
+        return release(network, address, Optional.of(requireNonNull(expectedOwner, "expectedOwner")));
+    }
+
+    private AddressState release(String network, InetAddress address, Optional<Owner> expectedOwner) {
+        Network.checkName(network);
+        NetworkEntry entry = entry(network);
+        BigInteger number = inPool(entry.network, address);
+        String addressKey = keys.addressKey(network, address);
+        AddressState previous = null;
+        while (true) {
+            Optional<KeyValue> current = store.get(addressKey);
+            if (current.isEmpty()) {
+                entry.view.markFree(number);
+                return previous != null ? previous : AddressState.free(address);
+            }
+            AddressState state = StoredForms.decodeAddress(current.get().value(), addressKey);
+            Owner holder = state.owner().orElseThrow();
+            if (expectedOwner.isPresent() && !expectedOwner.get().equals(holder)) {
+                throw new AddressInUseException(IpAddresses.format(address) + " is used by " + describe(holder)
+                        + ", not by " + describe(expectedOwner.get()));
+            }
+            previous = state;
+            try {
+                if (store.commit(List.of(Condition.atVersion(addressKey, current.get().version())),
+                        List.of(Operation.delete(addressKey), Operation.delete(keys.ownerKey(network, holder))))) {
+                    entry.view.markFree(number);
+                    return state;
+                }
+            } catch (StoreOutcomeUnknownException e) {
+                LOG.debug("release of {} in {} unconfirmed; reading back", address, network, e);
+            }
+        }
+    }
+
+    @Override
+    public AddressState show(String network, InetAddress address) {
+        Network known = readNetwork(Network.checkName(network)).orElseThrow(() -> notFound(network)).network();
+        inPool(known, address);
+        return store.get(keys.addressKey(network, address))
+                .map(kv -> StoredForms.decodeAddress(kv.value(), kv.key()))
+                .orElseGet(() -> AddressState.free(address));
+    }
+
+    @Override
+    public AddressPage list(String network, AddressQuery query) {
+        requireNonNull(query, "query");
+        Network known = readNetwork(Network.checkName(network)).orElseThrow(() -> notFound(network)).network();
+        if (query.after().isPresent() && IpAddresses.isIpv6(query.after().get()) != known.ipv6()) {
+            throw new InvalidInputException("after " + IpAddresses.format(query.after().get())
+                    + " is not of the network's address family");
+        }
+        boolean wantFree = query.status().map(s -> s == AddressStatus.FREE).orElse(true);
+        boolean wantUsed = query.status().map(s -> s == AddressStatus.USED).orElse(true);
+        String afterKey = query.after().map(a -> keys.addressKey(network, a)).orElse(null);
+        UsedCursor usedAddresses = new UsedCursor(keys.addressesPrefix(network), afterKey);
+        List<AddressState> out = new ArrayList<>();
+
+        if (!wantFree) {
+            while (out.size() < query.limit() && usedAddresses.hasNext()) {
+                out.add(usedAddresses.next());
+            }
+            boolean more = usedAddresses.hasNext();
+            return new AddressPage(out, more ? Optional.of(out.get(out.size() - 1).address()) : Optional.empty());
+        }
+        BigInteger cursor = query.after().map(a -> IpAddresses.toNumber(a).add(BigInteger.ONE)).orElse(BigInteger.ZERO);
+        while (out.size() < query.limit()) {
+            Optional<BigInteger> next = known.pool().firstAtOrAfter(cursor);
+            if (next.isEmpty()) {
+                break;
+            }
+            BigInteger number = next.get();
+            AddressState usedHere = usedAddresses.takeIfAt(number);
+            if (usedHere == null) {
+                out.add(AddressState.free(IpAddresses.fromNumber(number, known.ipv6())));
+            } else if (wantUsed) {
+                out.add(usedHere);
+            }
+            cursor = number.add(BigInteger.ONE);
+        }
+        boolean more = out.size() == query.limit() && known.pool().firstAtOrAfter(cursor).isPresent();
+        return new AddressPage(out, more ? Optional.of(out.get(out.size() - 1).address()) : Optional.empty());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        entries.values().forEach(NetworkEntry::stopWatching);
+        entries.clear();
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    /**
+     * One conditional commit claiming {@code number} for {@code owner}, and when it does not
+     * apply (or its answer was lost), a read-back of what happened instead.
+     *
+     * @return the owner's address when the owner now holds one (this or another); empty when
+     *     the candidate was taken by someone else or the network changed: pick again
+     */
+    private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner) {
+        String network = entry.network.name();
+        InetAddress address = IpAddresses.fromNumber(number, entry.network.ipv6());
+        String addressKey = keys.addressKey(network, address);
+        String ownerKey = keys.ownerKey(network, owner);
+        Instant claimedAt = options.clock().instant();
+        String record = StoredForms.encodeAddress(address, owner, claimedAt);
+        boolean applied = false;
+        try {
+            applied = store.commit(
+                    List.of(Condition.atVersion(keys.networkKey(network), entry.version),
+                            Condition.absent(ownerKey), Condition.absent(addressKey)),
+                    List.of(Operation.put(addressKey, record), Operation.put(ownerKey, record)));
+        } catch (StoreOutcomeUnknownException e) {
+            LOG.debug("claim of {} in {} unconfirmed; reading back", address, network, e);
+        }
+        if (applied) {
+            entry.view.markUsed(number);
+            return Optional.of(AddressState.used(address, owner, claimedAt));
+        }
+        Optional<AddressState> held = heldBy(network, owner);
+        if (held.isPresent()) {
+            entry.view.markUsed(IpAddresses.toNumber(held.get().address()));
+            return held;
+        }
+        if (store.get(addressKey).isPresent()) {
+            entry.view.markUsed(number);
+            return Optional.empty();
+        }
+        // Neither the owner nor the address is taken: the network changed, or the answer was
+        // lost and nothing was written. Reload the network (throwing if it is gone) and retry.
+        entries.remove(network, entry);
+        entry.stopWatching();
+        return Optional.empty();
+    }
+
+    /** The address the owner holds in the network, read from the store. */
+    private Optional<AddressState> heldBy(String network, Owner owner) {
+        String ownerKey = keys.ownerKey(network, owner);
+        return store.get(ownerKey).map(kv -> StoredForms.decodeAddress(kv.value(), ownerKey));
+    }
+
+    private NetworkEntry entry(String name) {
+        NetworkEntry entry = entries.get(name);
+        if (entry != null) {
+            return entry;
+        }
+        synchronized (entryLoading) {
+            entry = entries.get(name);
+            if (entry != null) {
+                return entry;
+            }
+            VersionedNetwork current = readNetwork(name).orElseThrow(() -> notFound(name));
+            if (current.removing()) {
+                throw new NetworkNotFoundException("network '" + name + "' is being removed");
+            }
+            entry = new NetworkEntry(current.network(), current.version());
+            entry.reload();
+            if (!closed) {
+                entries.put(name, entry);
+            }
+            return entry;
+        }
+    }
+
+    private void forget(String name) {
+        NetworkEntry entry = entries.remove(name);
+        if (entry != null) {
+            entry.stopWatching();
+        }
+    }
+
+    private Optional<VersionedNetwork> readNetwork(String name) {
+        return store.get(keys.networkKey(name)).map(kv -> {
+            StoredNetwork stored = StoredForms.readNetwork(kv.value(), kv.key());
+            return new VersionedNetwork(StoredForms.decodeNetwork(stored), kv.version(),
+                    StoredForms.REMOVING.equals(stored.state()));
+        });
+    }
+
+    private static BigInteger inPool(Network network, InetAddress address) {
+        requireNonNull(address, "address");
+        if (!network.encloses(address)) {
+            throw new InvalidInputException(IpAddresses.format(address) + " is outside the network "
+                    + IpAddresses.format(network.address()) + "/" + network.prefixLength());
+        }
+        BigInteger number = IpAddresses.toNumber(address);
+        if (!network.pool().contains(number)) {
+            throw new AddressNotFoundException(IpAddresses.format(address) + " is not in the pool of network '"
+                    + network.name() + "'");
+        }
+        return number;
+    }
+
+    private static NetworkNotFoundException notFound(String name) {
+        return new NetworkNotFoundException("network '" + name + "' is not registered");
+    }
+
+    private static String describe(Owner owner) {
+        return "cluster '" + owner.cluster() + "' node '" + owner.node() + "'";
+    }
+
+    private static void pause(long deadline, String network) {
+        if (System.nanoTime() > deadline) {
+            throw new StoreUnavailableException("gave up allocating in '" + network + "': every free address stayed reserved");
+        }
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while allocating in '" + network + "'", e);
+        }
+    }
+
+    private record VersionedNetwork(Network network, long version, boolean removing) {}
+
+    /** Reads the used addresses of a network in key order, a page at a time. */
+    private final class UsedCursor implements Iterator<AddressState> {
+        private final String prefix;
+        private String after;
+        private Iterator<KeyValue> page = java.util.Collections.emptyIterator();
+        private boolean more = true;
+        private AddressState peeked;
+
+        UsedCursor(String prefix, String after) {
+            this.prefix = prefix;
+            this.after = after;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (peeked != null) {
+                return true;
+            }
+            if (!page.hasNext() && more) {
+                ScanPage next = store.scan(prefix, after, SCAN_PAGE);
+                page = next.entries().iterator();
+                more = next.more() && !next.entries().isEmpty();
+            }
+            if (!page.hasNext()) {
+                return false;
+            }
+            KeyValue kv = page.next();
+            after = kv.key();
+            peeked = StoredForms.decodeAddress(kv.value(), kv.key());
+            return true;
+        }
+
+        @Override
+        public AddressState next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            AddressState out = peeked;
+            peeked = null;
+            return out;
+        }
+
+        /** The used address {@code number}, consumed, or null when it is free. */
+        AddressState takeIfAt(BigInteger number) {
+            while (hasNext()) {
+                int order = IpAddresses.toNumber(peeked.address()).compareTo(number);
+                if (order > 0) {
+                    return null;
+                }
+                AddressState current = next();
+                if (order == 0) {
+                    return current;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** What this allocator knows of one network: its definition, version and candidate view. */
+    private final class NetworkEntry {
+        final Network network;
+        final long version;
+        final CandidateView view;
+        private final Object loading = new Object();
+        private volatile boolean stale;
+        private volatile int generation;
+        private AutoCloseable watch;
+
+        NetworkEntry(Network network, long version) {
+            this.network = network;
+            this.version = version;
+            this.view = new CandidateView(network.pool());
+        }
+
+        void reloadIfStale() {
+            if (stale) {
+                reload();
+            }
+        }
+
+        /** Reads every used address of the network, then follows changes from there. */
+        void reload() {
+            synchronized (loading) {
+                stopWatching();
+                String prefix = keys.addressesPrefix(network.name());
+                CandidateView loaded = new CandidateView(network.pool());
+                String after = null;
+                long revision = -1;
+                ScanPage page;
+                do {
+                    page = store.scan(prefix, after, SCAN_PAGE);
+                    if (revision < 0) {
+                        revision = page.revision();
+                    }
+                    for (KeyValue kv : page.entries()) {
+                        numberOf(kv.key(), prefix).ifPresent(loaded::markUsed);
+                        after = kv.key();
+                    }
+                } while (page.more() && !page.entries().isEmpty());
+                view.replaceUsed(loaded);
+                stale = false;
+                int current = ++generation;
+                watch = store.watch(prefix, revision, new Follower(prefix, current)).orElse(null);
+            }
+        }
+
+        void stopWatching() {
+            synchronized (loading) {
+                generation++;
+                if (watch != null) {
+                    try {
+                        watch.close();
+                    } catch (Exception e) {
+                        LOG.debug("closing the change feed of {}", network.name(), e);
+                    }
+                    watch = null;
+                }
+            }
+        }
+
+        private Optional<BigInteger> numberOf(String key, String prefix) {
+            String hex = key.substring(prefix.length());
+            int width = network.ipv6() ? 32 : 8;
+            if (hex.length() != width) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new BigInteger(hex, 16));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** Applies a change feed to the view while its generation is current. */
+        private final class Follower implements ChangeListener {
+            private final String prefix;
+            private final int generationFollowed;
+
+            Follower(String prefix, int generationFollowed) {
+                this.prefix = prefix;
+                this.generationFollowed = generationFollowed;
+            }
+
+            @Override
+            public void onPut(String key, String value, long revision) {
+                if (generationFollowed == generation && key.startsWith(prefix)) {
+                    numberOf(key, prefix).ifPresent(view::markUsed);
+                }
+            }
+
+            @Override
+            public void onDelete(String key, long revision) {
+                if (generationFollowed == generation && key.startsWith(prefix)) {
+                    numberOf(key, prefix).ifPresent(view::markFree);
+                }
+            }
+
+            @Override
+            public void onReset(Throwable cause) {
+                LOG.debug("change feed of {} lost; reloading on next use", network.name(), cause);
+                if (generationFollowed == generation) {
+                    stale = true;
+                }
+            }
+        }
+    }
+}

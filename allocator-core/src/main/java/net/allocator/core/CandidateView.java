@@ -1,0 +1,113 @@
+package net.allocator.core;
+
+import java.math.BigInteger;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One allocator's belief about which addresses of a network are used, kept as merged intervals
+ * so that finding the lowest free address costs O(log n) whatever the network's size and
+ * fullness. It only picks candidates: the store's conditional write decides, so a stale view
+ * costs a retry, never a duplicate. Addresses that this process's threads are trying right now
+ * are reserved, so that they do not all race for the same one.
+ *
+ * <p>Thread-safe. Never call the store while holding its lock.
+ */
+final class CandidateView {
+    private final AddressPool pool;
+    /** Start → end (inclusive) of runs of used addresses; runs neither overlap nor touch. */
+    private final TreeMap<BigInteger, BigInteger> used = new TreeMap<>();
+    private final Set<BigInteger> reserved = new HashSet<>();
+
+    CandidateView(AddressPool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Reserves and returns the lowest address that is neither known used nor reserved.
+     *
+     * @return empty when every address is used or reserved
+     */
+    synchronized Optional<BigInteger> reserveLowestFree() {
+        Optional<BigInteger> candidate = lowest(true);
+        candidate.ifPresent(reserved::add);
+        return candidate;
+    }
+
+    /** Whether some address is not known used, though it may be reserved. */
+    synchronized boolean anyNotUsed() {
+        return lowest(false).isPresent();
+    }
+
+    private Optional<BigInteger> lowest(boolean skipReserved) {
+        BigInteger cursor = BigInteger.ZERO;
+        while (true) {
+            Optional<BigInteger> next = pool.firstAtOrAfter(cursor);
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            BigInteger candidate = next.get();
+            Map.Entry<BigInteger, BigInteger> run = used.floorEntry(candidate);
+            if (run != null && run.getValue().compareTo(candidate) >= 0) {
+                cursor = run.getValue().add(BigInteger.ONE);
+            } else if (skipReserved && reserved.contains(candidate)) {
+                cursor = candidate.add(BigInteger.ONE);
+            } else {
+                return Optional.of(candidate);
+            }
+        }
+    }
+
+    synchronized void unreserve(BigInteger address) {
+        reserved.remove(address);
+    }
+
+    synchronized void markUsed(BigInteger address) {
+        Map.Entry<BigInteger, BigInteger> before = used.floorEntry(address);
+        if (before != null && before.getValue().compareTo(address) >= 0) {
+            return;
+        }
+        BigInteger start = address;
+        BigInteger end = address;
+        if (before != null && before.getValue().add(BigInteger.ONE).equals(address)) {
+            start = before.getKey();
+        }
+        BigInteger next = address.add(BigInteger.ONE);
+        BigInteger afterEnd = used.get(next);
+        if (afterEnd != null) {
+            used.remove(next);
+            end = afterEnd;
+        }
+        used.put(start, end);
+    }
+
+    synchronized void markFree(BigInteger address) {
+        Map.Entry<BigInteger, BigInteger> run = used.floorEntry(address);
+        if (run == null || run.getValue().compareTo(address) < 0) {
+            return;
+        }
+        BigInteger start = run.getKey();
+        BigInteger end = run.getValue();
+        used.remove(start);
+        if (start.compareTo(address) < 0) {
+            used.put(start, address.subtract(BigInteger.ONE));
+        }
+        if (address.compareTo(end) < 0) {
+            used.put(address.add(BigInteger.ONE), end);
+        }
+    }
+
+    /** Takes the used addresses of a freshly loaded view; reservations stay. */
+    synchronized void replaceUsed(CandidateView loaded) {
+        used.clear();
+        used.putAll(loaded.used);
+    }
+
+    /** How many runs of used addresses the view holds (for tests and figures). */
+    synchronized int runs() {
+        return used.size();
+    }
+}

@@ -1,0 +1,90 @@
+package net.allocator.core;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Where everything lives in the store, for every backend:
+ *
+ * <pre>
+ * {prefix}/networks/{name}                      the network's definition (JSON)
+ * {prefix}/addresses/{name}/{hex address}       one key per USED address: its owner (JSON)
+ * {prefix}/owners/{name}/{cluster}/{node}       the address an owner holds (text)
+ * </pre>
+ *
+ * A free address has no key. Address keys are fixed-width hex ({@link IpAddresses#toKey}), so
+ * byte order is numeric order. Names are restricted ({@link Network#checkName}) and owner parts
+ * escaped, so nothing a caller sends can reach outside its network's keys.
+ */
+final class KeyLayout {
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");
+
+    private final String networks;
+    private final String addresses;
+    private final String owners;
+
+    KeyLayout(String prefix) {
+        if (prefix == null || prefix.length() > 128 || !PREFIX.matcher(prefix).matches()) {
+            throw new InvalidInputException("key prefix " + (prefix == null ? "null" : IpAddresses.quote(prefix))
+                    + " must be segments of A-Z a-z 0-9 . _ - separated by single '/', not starting with '.'");
+        }
+        this.networks = prefix + "/networks/";
+        this.addresses = prefix + "/addresses/";
+        this.owners = prefix + "/owners/";
+    }
+
+    String networksPrefix() {
+        return networks;
+    }
+
+    String networkKey(String name) {
+        return networks + name;
+    }
+
+    String nameOfNetworkKey(String key) {
+        return key.substring(networks.length());
+    }
+
+    String addressesPrefix(String network) {
+        return addresses + network + "/";
+    }
+
+    String addressKey(String network, InetAddress address) {
+        return addressesPrefix(network) + IpAddresses.toKey(address);
+    }
+
+    String addressKey(String network, java.math.BigInteger number, boolean ipv6) {
+        return addressesPrefix(network) + IpAddresses.toKey(number, ipv6);
+    }
+
+    String ownersPrefix(String network) {
+        return owners + network + "/";
+    }
+
+    String ownerKey(String network, Owner owner) {
+        return ownersPrefix(network) + escape(owner.cluster()) + "/" + escape(owner.node());
+    }
+
+    /**
+     * Keeps {@code A-Z a-z 0-9 . _ -} and writes every other byte as {@code ~XX}, and a leading
+     * dot too, so that a part is never {@code .} or {@code ..}, never holds {@code /}, and stays
+     * readable for the usual cluster and node names. {@code ~} needs no escaping in a URL, and
+     * {@code %} never appears in a key.
+     */
+    static String escape(String part) {
+        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length + 8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                    || b == '_' || b == '-' || (b == '.' && i > 0);
+            if (plain) {
+                out.append((char) b);
+            } else {
+                out.append('~').append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+        }
+        return out.toString();
+    }
+}

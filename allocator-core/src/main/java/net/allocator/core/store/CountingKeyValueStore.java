@@ -1,0 +1,94 @@
+package net.allocator.core.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts the round trips made to another store: how benchmarks and tests show that an
+ * allocation costs one write and no full-network read.
+ */
+public final class CountingKeyValueStore implements KeyValueStore {
+    private final KeyValueStore delegate;
+    private final LongAdder gets = new LongAdder();
+    private final LongAdder scans = new LongAdder();
+    private final LongAdder scannedKeys = new LongAdder();
+    private final LongAdder commits = new LongAdder();
+
+    public CountingKeyValueStore(KeyValueStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        gets.increment();
+        return delegate.get(key);
+    }
+
+    @Override
+    public ScanPage scan(String prefix, String startAfter, int limit) {
+        scans.increment();
+        ScanPage page = delegate.scan(prefix, startAfter, limit);
+        scannedKeys.add(page.entries().size());
+        return page;
+    }
+
+    @Override
+    public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        commits.increment();
+        return delegate.commit(conditions, operations);
+    }
+
+    @Override
+    public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        return delegate.watch(prefix, afterRevision, listener);
+    }
+
+    @Override
+    public void ping() {
+        delegate.ping();
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    /** Single-key reads so far. */
+    public long gets() {
+        return gets.sum();
+    }
+
+    /** Prefix reads (pages) so far. */
+    public long scans() {
+        return scans.sum();
+    }
+
+    /** Keys returned by prefix reads so far. */
+    public long scannedKeys() {
+        return scannedKeys.sum();
+    }
+
+    /** Commits so far. */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** Every round trip so far: reads, scans and commits. */
+    public long roundTrips() {
+        return gets() + scans() + commits();
+    }
+
+    /** Sets every count back to zero. */
+    public void reset() {
+        gets.reset();
+        scans.reset();
+        scannedKeys.reset();
+        commits.reset();
+    }
+}
