@@ -52,7 +52,9 @@ public interface KeyValueStore extends AutoCloseable {
     /**
      * Follows changes to the keys under {@code prefix} made after the store revision {@code
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
-     * {@code listener} on a thread of the store's. Optional: a store that cannot follow changes
+     * {@code listener} on a thread of the store's. A feed may coalesce several changes of a key
+     * into its latest state, but a follower that applies every delivered change must end up with
+     * the prefix's current contents. Optional: a store that cannot follow changes
      * cheaply returns {@link Optional#empty()}, and the allocator then learns of others'
      * changes only from its own reads.
      *

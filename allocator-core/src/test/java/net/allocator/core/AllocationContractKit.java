@@ -1,0 +1,644 @@
+package net.allocator.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.net.InetAddresses;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import net.allocator.core.store.CountingKeyValueStore;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The atomic-allocation contract of {@link AddressAllocator} and {@link NetworkRegistry}, run
+ * against a real store. A backend's test is a subclass that only says how to open a client of
+ * its store; each call of {@link #openStore()} must return an independent client (its own
+ * connections) of the same store, because the kit runs several allocator instances at once, as
+ * several service instances would.
+ */
+public abstract class AllocationContractKit {
+
+    /** A new, independent client of the store under test. */
+    protected abstract KeyValueStore openStore();
+
+    private final List<KeyValueStore> stores = new CopyOnWriteArrayList<>();
+    private final List<Allocator> allocators = new CopyOnWriteArrayList<>();
+    private String prefix;
+    protected Allocator allocator;
+    protected CountingKeyValueStore counted;
+
+    private static final Owner ALICE = new Owner("gluster-3.7.11-8", "glusternode0");
+    private static final Owner BOB = new Owner("gluster-3.7.11-8", "glusternode1");
+
+    @BeforeEach
+    void startAllocator() {
+        prefix = "kit-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        allocator = newAllocator();
+        counted = (CountingKeyValueStore) allocator.store();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            allocators.forEach(Allocator::close);
+            stores.get(0).commit(List.of(), List.of(Operation.deletePrefix(prefix + "/")));
+        } finally {
+            stores.forEach(KeyValueStore::close);
+        }
+    }
+
+    /** Another allocator instance, over its own client of the same store, sharing this test's keys. */
+    protected Allocator newAllocator() {
+        KeyValueStore store = new CountingKeyValueStore(openStore());
+        stores.add(store);
+        Allocator created = Allocator.create(store, AllocatorOptions.defaults().withKeyPrefix(prefix));
+        allocators.add(created);
+        return created;
+    }
+
+    /** Every key of this test's prefix and its value, read through the store. */
+    protected Map<String, String> dump() {
+        Map<String, String> out = new HashMap<>();
+        String after = null;
+        ScanPage page;
+        do {
+            page = stores.get(0).scan(prefix + "/", after, 1000);
+            for (KeyValue kv : page.entries()) {
+                out.put(kv.key(), kv.value());
+                after = kv.key();
+            }
+        } while (page.more());
+        return out;
+    }
+
+    protected static Network network(String name, String base, String mask, String gateway, String... addresses) {
+        return Network.builder().name(name).description("test network " + name).bridge("virbrTEST")
+                .network(base).netmask(mask).gateway(gateway).addresses(List.of(addresses)).build();
+    }
+
+    protected static InetAddress ip(String literal) {
+        return InetAddresses.forString(literal);
+    }
+
+    private static List<String> addressesOf(AddressPage page) {
+        return page.addresses().stream().map(s -> IpAddresses.format(s.address())).toList();
+    }
+
+    @Nested
+    @DisplayName("registry")
+    class Registry {
+        @Test
+        @DisplayName("a registered network reads back exactly, with its pool")
+        void registerAndFind() {
+            Network admin = network("admin", "10.112.0.0", "16", "10.112.0.1", "10.112.1.101", "10.112.1.102", "10.112.1.103");
+            allocator.register(admin);
+            assertThat(allocator.find("admin")).contains(admin);
+            assertThat(newAllocator().find("admin")).contains(admin);
+        }
+
+        @Test
+        @DisplayName("the list maps every name to its description, sorted by name")
+        void list() {
+            allocator.register(network("storage", "10.117.0.0", "16", "10.117.0.1", "10.117.243.0/24"));
+            allocator.register(network("admin", "10.112.0.0", "255.255.0.0", "10.112.0.1", "10.112.243.1-10.112.243.254"));
+            assertThat(allocator.list()).containsExactly(
+                    Map.entry("admin", "test network admin"), Map.entry("storage", "test network storage"));
+        }
+
+        @Test
+        @DisplayName("registering a name twice fails and keeps the first network and its allocations")
+        void neverOverwrites() {
+            Network first = network("admin", "10.112.0.0", "16", "10.112.0.1", "10.112.1.101");
+            allocator.register(first);
+            AddressState held = allocator.allocate("admin", ALICE);
+            assertThatThrownBy(() -> newAllocator().register(network("admin", "10.9.0.0", "16", null, "10.9.0.5")))
+                    .isInstanceOf(NetworkAlreadyExistsException.class).hasMessageContaining("admin");
+            assertThat(allocator.find("admin")).contains(first);
+            assertThat(allocator.show("admin", held.address()).owner()).contains(ALICE);
+        }
+
+        @Test
+        @DisplayName("an unknown network is absent, and using it fails with not-found")
+        void unknown() {
+            assertThat(allocator.find("nope")).isEmpty();
+            assertThatThrownBy(() -> allocator.allocate("nope", ALICE)).isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> allocator.remove("nope", false)).isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> allocator.list("nope", AddressQuery.all(10))).isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("removal is refused while an address is used, unless forced, and then takes every record")
+        void removal() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState held = allocator.allocate("admin", ALICE);
+            assertThatThrownBy(() -> allocator.remove("admin", false)).isInstanceOf(NetworkInUseException.class);
+            assertThat(allocator.find("admin")).isPresent();
+            assertThat(allocator.allocate("admin", BOB).address()).isEqualTo(ip("10.0.0.3"));
+
+            allocator.remove("admin", true);
+            assertThat(allocator.find("admin")).isEmpty();
+            assertThat(dump()).isEmpty();
+
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            assertThat(allocator.allocate("admin", ALICE).address()).isEqualTo(held.address());
+        }
+
+        @Test
+        @DisplayName("removal of a network without used addresses needs no force")
+        void removeUnused() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState held = allocator.allocate("admin", ALICE);
+            allocator.release("admin", held.address());
+            allocator.remove("admin", false);
+            assertThat(allocator.list()).isEmpty();
+            assertThatThrownBy(() -> allocator.allocate("admin", ALICE)).isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("another instance's cached network does not outlive its removal")
+        void removalSeenByOtherInstances() {
+            Allocator other = newAllocator();
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            other.allocate("admin", ALICE);
+            allocator.remove("admin", true);
+            assertThatThrownBy(() -> other.allocate("admin", BOB)).isInstanceOf(NetworkNotFoundException.class);
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.100-10.0.0.101"));
+            assertThat(other.allocate("admin", BOB).address()).isEqualTo(ip("10.0.0.100"));
+        }
+    }
+
+    @Nested
+    @DisplayName("allocation")
+    class Allocation {
+        @Test
+        @DisplayName("allocate returns the numerically lowest free address (10.0.0.2 before 10.0.0.10)")
+        void lowestInNumericOrder() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.10", "10.0.0.9", "10.0.0.2", "10.0.0.100"));
+            List<String> handed = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                handed.add(IpAddresses.format(allocator.allocate("n", new Owner("c", "node" + i)).address()));
+            }
+            assertThat(handed).containsExactly("10.0.0.2", "10.0.0.9", "10.0.0.10", "10.0.0.100");
+        }
+
+        @Test
+        @DisplayName("the network, broadcast and gateway addresses are never handed out")
+        void reservedAddressesSkipped() {
+            allocator.register(network("n", "10.0.0.0", "29", "10.0.0.1", "10.0.0.0/29"));
+            Set<String> handed = new HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                handed.add(IpAddresses.format(allocator.allocate("n", new Owner("c", "node" + i)).address()));
+            }
+            assertThat(handed).containsExactlyInAnyOrder("10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6");
+            assertThatThrownBy(() -> allocator.allocate("n", new Owner("c", "late"))).isInstanceOf(NetworkExhaustedException.class);
+        }
+
+        @Test
+        @DisplayName("allocate is idempotent per owner: the same address comes back and nothing new is claimed")
+        void idempotentPerOwner() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState first = allocator.allocate("n", ALICE);
+            AddressState again = allocator.allocate("n", ALICE);
+            AddressState fromOther = newAllocator().allocate("n", ALICE);
+            assertThat(again.address()).isEqualTo(first.address());
+            assertThat(fromOther.address()).isEqualTo(first.address());
+            assertThat(again.claimedAt()).isEqualTo(first.claimedAt());
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 100)).addresses()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("the same owner may hold one address in each of several networks")
+        void ownerPerNetwork() {
+            allocator.register(network("a", "10.0.0.0", "24", null, "10.0.0.5"));
+            allocator.register(network("b", "10.1.0.0", "24", null, "10.1.0.5"));
+            assertThat(allocator.allocate("a", ALICE).address()).isEqualTo(ip("10.0.0.5"));
+            assertThat(allocator.allocate("b", ALICE).address()).isEqualTo(ip("10.1.0.5"));
+        }
+
+        @Test
+        @DisplayName("a full network fails with exhausted at once, while an idempotent retry still succeeds")
+        void exhausted() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.3"));
+            AddressState a = allocator.allocate("n", ALICE);
+            allocator.allocate("n", BOB);
+            assertThatThrownBy(() -> allocator.allocate("n", new Owner("c", "third")))
+                    .isInstanceOf(NetworkExhaustedException.class).hasMessageContaining("'n'");
+            assertThat(allocator.allocate("n", ALICE).address()).isEqualTo(a.address());
+        }
+
+        @Test
+        @DisplayName("never a wrong exhausted: an address freed by another instance is found")
+        void noWrongExhaustion() {
+            Allocator other = newAllocator();
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.4"));
+            for (int i = 0; i < 3; i++) {
+                allocator.allocate("n", new Owner("c", "node" + i));
+            }
+            assertThatThrownBy(() -> allocator.allocate("n", new Owner("c", "x"))).isInstanceOf(NetworkExhaustedException.class);
+            other.release("n", ip("10.0.0.3"));
+            assertThat(allocator.allocate("n", new Owner("c", "x")).address()).isEqualTo(ip("10.0.0.3"));
+        }
+
+        @Test
+        @DisplayName("an IPv6 /64 pool registers and allocates, lowest first")
+        void ipv6() {
+            allocator.register(network("v6", "2001:db8:0:1::", "64", "2001:db8:0:1::1", "2001:db8:0:1::/64"));
+            assertThat(allocator.allocate("v6", ALICE).address()).isEqualTo(ip("2001:db8:0:1::2"));
+            assertThat(allocator.allocate("v6", BOB).address()).isEqualTo(ip("2001:db8:0:1::3"));
+            AddressPage page = allocator.list("v6", AddressQuery.all(3));
+            assertThat(addressesOf(page)).containsExactly("2001:db8:0:1::2", "2001:db8:0:1::3", "2001:db8:0:1::4");
+            assertThat(page.next()).contains(ip("2001:db8:0:1::4"));
+        }
+
+        @Test
+        @DisplayName("a steady-state allocation costs one commit and no read of the network, on a /16 as on a /24")
+        void flatCost() {
+            allocator.register(network("small", "10.1.0.0", "24", "10.1.0.1", "10.1.0.0/24"));
+            allocator.register(network("large", "10.2.0.0", "16", "10.2.0.1", "10.2.0.0/16"));
+            for (String name : List.of("small", "large")) {
+                allocator.allocate(name, new Owner("warm", "up"));
+                for (int i = 0; i < 100; i++) {
+                    allocator.allocate(name, new Owner("fill", name + i));
+                }
+                counted.reset();
+                for (int i = 0; i < 50; i++) {
+                    allocator.allocate(name, new Owner("measure", name + i));
+                }
+                assertThat(counted.commits()).as("commits on %s", name).isEqualTo(50);
+                assertThat(counted.scans()).as("scans on %s", name).isZero();
+                assertThat(counted.gets()).as("reads on %s", name).isZero();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("manual mode")
+    class Manual {
+        @BeforeEach
+        void register() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.20"));
+        }
+
+        @Test
+        @DisplayName("claiming a free address gives it to the owner, and allocation skips it")
+        void claim() {
+            AddressState claimed = allocator.claim("n", ip("10.0.0.2"), ALICE);
+            assertThat(claimed.owner()).contains(ALICE);
+            assertThat(allocator.show("n", ip("10.0.0.2")).owner()).contains(ALICE);
+            assertThat(allocator.allocate("n", BOB).address()).isEqualTo(ip("10.0.0.3"));
+        }
+
+        @Test
+        @DisplayName("claiming again for the same owner succeeds without change")
+        void claimIdempotent() {
+            AddressState first = allocator.claim("n", ip("10.0.0.7"), ALICE);
+            AddressState second = newAllocator().claim("n", ip("10.0.0.7"), ALICE);
+            assertThat(second).isEqualTo(first);
+        }
+
+        @Test
+        @DisplayName("claiming an address another owner holds fails with a conflict and changes nothing")
+        void claimConflict() {
+            allocator.claim("n", ip("10.0.0.7"), ALICE);
+            assertThatThrownBy(() -> newAllocator().claim("n", ip("10.0.0.7"), BOB))
+                    .isInstanceOf(AddressInUseException.class).hasMessageContaining("glusternode0");
+            assertThat(allocator.show("n", ip("10.0.0.7")).owner()).contains(ALICE);
+            assertThat(allocator.allocate("n", BOB).address()).isEqualTo(ip("10.0.0.2"));
+        }
+
+        @Test
+        @DisplayName("an owner holds one address per network: claiming a second fails")
+        void oneAddressPerOwner() {
+            allocator.claim("n", ip("10.0.0.7"), ALICE);
+            assertThatThrownBy(() -> allocator.claim("n", ip("10.0.0.8"), ALICE))
+                    .isInstanceOf(AddressInUseException.class).hasMessageContaining("10.0.0.7");
+            assertThat(allocator.show("n", ip("10.0.0.8")).used()).isFalse();
+        }
+
+        @Test
+        @DisplayName("addresses outside the pool or the network are refused")
+        void outside() {
+            assertThatThrownBy(() -> allocator.claim("n", ip("10.0.0.50"), ALICE)).isInstanceOf(AddressNotFoundException.class);
+            assertThatThrownBy(() -> allocator.claim("n", ip("10.9.0.5"), ALICE)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> allocator.claim("n", ip("::1"), ALICE)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> allocator.show("n", ip("10.0.0.1"))).isInstanceOf(AddressNotFoundException.class);
+            assertThat(dump()).hasSize(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("release")
+    class Release {
+        @BeforeEach
+        void register() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.20"));
+        }
+
+        @Test
+        @DisplayName("releasing makes the address allocatable again, as the lowest free")
+        void releaseThenAllocate() {
+            AddressState a = allocator.allocate("n", ALICE);
+            allocator.allocate("n", BOB);
+            AddressState before = allocator.release("n", a.address());
+            assertThat(before.owner()).contains(ALICE);
+            assertThat(allocator.show("n", a.address())).isEqualTo(AddressState.free(a.address()));
+            assertThat(allocator.allocate("n", new Owner("c", "new")).address()).isEqualTo(a.address());
+        }
+
+        @Test
+        @DisplayName("a release by one instance is seen by another's next allocation")
+        void releaseSeenAcrossInstances() {
+            Allocator other = newAllocator();
+            AddressState a = allocator.allocate("n", ALICE);
+            other.allocate("n", BOB);
+            allocator.release("n", a.address());
+            assertThat(other.allocate("n", new Owner("c", "new")).address()).isEqualTo(a.address());
+        }
+
+        @Test
+        @DisplayName("releasing a free address changes nothing")
+        void releaseFree() {
+            assertThat(allocator.release("n", ip("10.0.0.5"))).isEqualTo(AddressState.free(ip("10.0.0.5")));
+            assertThat(dump()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("releasing for the wrong owner fails and keeps the holder")
+        void releaseWrongOwner() {
+            AddressState a = allocator.allocate("n", ALICE);
+            assertThatThrownBy(() -> allocator.release("n", a.address(), BOB)).isInstanceOf(AddressInUseException.class);
+            assertThat(allocator.show("n", a.address()).owner()).contains(ALICE);
+            allocator.release("n", a.address(), ALICE);
+            assertThat(allocator.show("n", a.address()).used()).isFalse();
+        }
+
+        @Test
+        @DisplayName("after a release the owner can allocate again, and gets a fresh claim")
+        void ownerAllocatesAgain() {
+            AddressState a = allocator.allocate("n", ALICE);
+            allocator.release("n", a.address());
+            assertThat(allocator.allocate("n", ALICE).address()).isEqualTo(a.address());
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 10)).addresses()).hasSize(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("listing")
+    class Listing {
+        @BeforeEach
+        void register() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2", "10.0.0.10", "10.0.0.3", "10.0.0.20-10.0.0.21"));
+            allocator.claim("n", ip("10.0.0.10"), ALICE);
+            allocator.claim("n", ip("10.0.0.3"), BOB);
+        }
+
+        @Test
+        @DisplayName("all, free and used addresses list in numeric order")
+        void filters() {
+            assertThat(addressesOf(allocator.list("n", AddressQuery.all(100))))
+                    .containsExactly("10.0.0.2", "10.0.0.3", "10.0.0.10", "10.0.0.20", "10.0.0.21");
+            assertThat(addressesOf(allocator.list("n", AddressQuery.only(AddressStatus.FREE, 100))))
+                    .containsExactly("10.0.0.2", "10.0.0.20", "10.0.0.21");
+            assertThat(addressesOf(allocator.list("n", AddressQuery.only(AddressStatus.USED, 100))))
+                    .containsExactly("10.0.0.3", "10.0.0.10");
+        }
+
+        @Test
+        @DisplayName("listed used addresses carry their owner and claim time")
+        void details() {
+            AddressPage used = allocator.list("n", AddressQuery.only(AddressStatus.USED, 100));
+            assertThat(used.addresses().get(0).owner()).contains(BOB);
+            assertThat(used.addresses().get(1).owner()).contains(ALICE);
+            assertThat(used.addresses()).allSatisfy(s -> assertThat(s.claimedAt()).isPresent());
+        }
+
+        @Test
+        @DisplayName("pages follow on from the last address of the previous page")
+        void paging() {
+            AddressPage first = allocator.list("n", AddressQuery.all(2));
+            assertThat(addressesOf(first)).containsExactly("10.0.0.2", "10.0.0.3");
+            AddressPage second = allocator.list("n", AddressQuery.all(2).after(first.next().orElseThrow()));
+            assertThat(addressesOf(second)).containsExactly("10.0.0.10", "10.0.0.20");
+            AddressPage last = allocator.list("n", AddressQuery.all(2).after(second.next().orElseThrow()));
+            assertThat(addressesOf(last)).containsExactly("10.0.0.21");
+            assertThat(last.next()).isEmpty();
+            AddressPage usedPage = allocator.list("n", AddressQuery.only(AddressStatus.USED, 1));
+            assertThat(addressesOf(usedPage)).containsExactly("10.0.0.3");
+            assertThat(addressesOf(allocator.list("n", AddressQuery.only(AddressStatus.USED, 1).after(usedPage.next().orElseThrow()))))
+                    .containsExactly("10.0.0.10");
+        }
+
+        @Test
+        @DisplayName("a page of a huge pool costs the page, not the pool")
+        void hugePool() {
+            allocator.register(network("big", "10.0.0.0", "8", "10.0.0.1", "10.0.0.0/8"));
+            allocator.allocate("big", ALICE);
+            counted.reset();
+            AddressPage page = allocator.list("big", AddressQuery.only(AddressStatus.FREE, 5));
+            assertThat(addressesOf(page)).containsExactly("10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7");
+            assertThat(counted.scannedKeys()).isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+        @Test
+        @DisplayName("names that could reach other keys are refused, and nothing is written")
+        void names() {
+            for (String bad : List.of("", "../admin", "a/b", "..", ".hidden", "a b", "x".repeat(65), "ü", "a\u0000b")) {
+                assertThatThrownBy(() -> network(bad, "10.0.0.0", "24", null, "10.0.0.5"))
+                        .as("name %s", bad).isInstanceOf(InvalidInputException.class);
+                assertThatThrownBy(() -> allocator.allocate(bad, ALICE)).as("name %s", bad).isInstanceOf(InvalidInputException.class);
+                assertThatThrownBy(() -> allocator.find(bad)).as("name %s", bad).isInstanceOf(InvalidInputException.class);
+            }
+            assertThat(dump()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("owners with slashes and dots stay inside their network's keys")
+        void ownerEscaping() {
+            allocator.register(network("n", "10.0.0.0", "24", null, "10.0.0.5-10.0.0.6"));
+            Owner sneaky = new Owner("..", "../../networks/n");
+            allocator.allocate("n", sneaky);
+            assertThat(allocator.allocate("n", sneaky).address()).isEqualTo(ip("10.0.0.5"));
+            assertThat(dump().keySet()).allSatisfy(key -> assertThat(key)
+                    .matches(k -> k.equals(prefix + "/networks/n") || k.startsWith(prefix + "/addresses/n/")
+                            || k.startsWith(prefix + "/owners/n/"))
+                    .doesNotContain("/../").doesNotContain("/./"));
+            assertThat(allocator.find("n")).isPresent();
+        }
+
+        @Test
+        @DisplayName("owners with control characters or without a node are refused")
+        void owners() {
+            assertThatThrownBy(() -> new Owner("c", "")).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> new Owner(null, "n")).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> new Owner("c\n", "n")).isInstanceOf(InvalidInputException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency")
+    class Concurrency {
+        @Test
+        @DisplayName("threads of several instances exhausting a network get every address exactly once")
+        void manyInstancesNoDuplicate() throws Exception {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            List<Allocator> instances = List.of(allocator, newAllocator(), newAllocator(), newAllocator());
+            Map<String, Owner> handed = new ConcurrentHashMap<>();
+            List<String> duplicates = new CopyOnWriteArrayList<>();
+            AtomicInteger exhausted = new AtomicInteger();
+            int threads = 16;
+            List<Throwable> failures = ConcurrentHarness.run(threads, index -> {
+                Allocator mine = instances.get(index % instances.size());
+                for (int i = 0; ; i++) {
+                    Owner owner = new Owner("c" + index, "node" + i);
+                    try {
+                        AddressState got = mine.allocate("n", owner);
+                        if (handed.putIfAbsent(IpAddresses.format(got.address()), owner) != null) {
+                            duplicates.add(IpAddresses.format(got.address()));
+                        }
+                    } catch (NetworkExhaustedException e) {
+                        exhausted.incrementAndGet();
+                        return;
+                    }
+                }
+            });
+            assertThat(failures).isEmpty();
+            assertThat(duplicates).isEmpty();
+            assertThat(handed).hasSize(253);
+            assertThat(exhausted).hasValue(threads);
+            AddressPage used = allocator.list("n", AddressQuery.only(AddressStatus.USED, 1000));
+            assertThat(used.addresses()).hasSize(253).allSatisfy(state ->
+                    assertThat(state.owner()).contains(handed.get(IpAddresses.format(state.address()))));
+        }
+
+        @Test
+        @DisplayName("one owner asking through many instances at once gets one address")
+        void sameOwnerRace() throws Exception {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            List<Allocator> instances = List.of(allocator, newAllocator(), newAllocator());
+            Set<InetAddress> seen = ConcurrentHashMap.newKeySet();
+            List<Throwable> failures = ConcurrentHarness.run(12, index -> {
+                for (int round = 0; round < 5; round++) {
+                    seen.add(instances.get(index % instances.size()).allocate("n", ALICE).address());
+                }
+            });
+            assertThat(failures).isEmpty();
+            assertThat(seen).hasSize(1);
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 1000)).addresses()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("allocations and releases racing across instances leave the store holding exactly what was acknowledged")
+        void churn() throws Exception {
+            allocator.register(network("n", "10.0.0.0", "26", "10.0.0.1", "10.0.0.0/26"));
+            List<Allocator> instances = List.of(allocator, newAllocator(), newAllocator());
+            Map<InetAddress, Owner> holders = new ConcurrentHashMap<>();
+            List<String> violations = new CopyOnWriteArrayList<>();
+            List<Throwable> failures = ConcurrentHarness.run(9, index -> {
+                Allocator mine = instances.get(index % instances.size());
+                for (int i = 0; i < 30; i++) {
+                    Owner owner = new Owner("churn" + index, "node" + (i % 3));
+                    try {
+                        AddressState got = mine.allocate("n", owner);
+                        Owner previous = holders.putIfAbsent(got.address(), owner);
+                        if (previous != null && !previous.equals(owner)) {
+                            violations.add(got.address() + " given to " + owner + " while held by " + previous);
+                        }
+                        if (ThreadLocalRandom.current().nextBoolean()) {
+                            holders.remove(got.address(), owner);
+                            mine.release("n", got.address(), owner);
+                        }
+                    } catch (NetworkExhaustedException e) {
+                        Thread.yield();
+                    }
+                }
+            });
+            assertThat(failures).isEmpty();
+            assertThat(violations).isEmpty();
+            Map<InetAddress, Owner> stored = new HashMap<>();
+            for (AddressState state : allocator.list("n", AddressQuery.only(AddressStatus.USED, 1000)).addresses()) {
+                stored.put(state.address(), state.owner().orElseThrow());
+            }
+            assertThat(stored).isEqualTo(holders);
+        }
+    }
+
+    @Nested
+    @DisplayName("store failures")
+    class StoreFailures {
+        @Test
+        @DisplayName("a lost answer to a claim is resolved by reading back: the retry gets the same address and nothing leaks")
+        void lostAnswer() {
+            FaultyStore faulty = new FaultyStore(openStore());
+            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+
+            faulty.loseNextCommitAnswers(1);
+            AddressState got = flaky.allocate("n", ALICE);
+            assertThat(got.address()).isEqualTo(ip("10.0.0.2"));
+            assertThat(flaky.allocate("n", ALICE).address()).isEqualTo(got.address());
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 10)).addresses()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("an unreachable store surfaces as store-unavailable, and nothing is half-written")
+        void unavailable() {
+            FaultyStore faulty = new FaultyStore(openStore());
+            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            flaky.allocate("n", BOB);
+
+            faulty.down(true);
+            assertThatThrownBy(() -> flaky.allocate("n", ALICE)).isInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(() -> flaky.release("n", ip("10.0.0.2"))).isInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(() -> flaky.list()).isInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(flaky::checkStore).isInstanceOf(StoreUnavailableException.class);
+            faulty.down(false);
+
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 10)).addresses())
+                    .extracting(AddressState::owner).containsExactly(Optional.of(BOB));
+            assertThat(flaky.allocate("n", ALICE).address()).isEqualTo(ip("10.0.0.3"));
+        }
+
+        @Test
+        @DisplayName("a lost answer to a release is resolved by reading back")
+        void lostReleaseAnswer() {
+            FaultyStore faulty = new FaultyStore(openStore());
+            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState got = flaky.allocate("n", ALICE);
+            faulty.loseNextCommitAnswers(1);
+            assertThat(flaky.release("n", got.address()).owner()).contains(ALICE);
+            assertThat(allocator.show("n", got.address()).used()).isFalse();
+            IntStream.range(0, 3).forEach(i -> assertThat(flaky.allocate("n", new Owner("c", "n" + i))).isNotNull());
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package net.allocator.core;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreOutcomeUnknownException;
+
+/** A real store behind a switch: down on demand, or losing the answers of applied commits. */
+public final class FaultyStore implements KeyValueStore {
+    private final KeyValueStore delegate;
+    private volatile boolean down;
+    private final AtomicInteger answersToLose = new AtomicInteger();
+
+    public FaultyStore(KeyValueStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Makes every call fail with {@link StoreUnavailableException}, or stops doing so. */
+    public void down(boolean isDown) {
+        this.down = isDown;
+    }
+
+    /** The next {@code count} commits apply, then throw {@link StoreOutcomeUnknownException}. */
+    public void loseNextCommitAnswers(int count) {
+        answersToLose.set(count);
+    }
+
+    private void check() {
+        if (down) {
+            throw new StoreUnavailableException("store is down (injected)");
+        }
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        check();
+        return delegate.get(key);
+    }
+
+    @Override
+    public ScanPage scan(String prefix, String startAfter, int limit) {
+        check();
+        return delegate.scan(prefix, startAfter, limit);
+    }
+
+    @Override
+    public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        check();
+        boolean applied = delegate.commit(conditions, operations);
+        if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new StoreOutcomeUnknownException("answer lost (injected)");
+        }
+        return applied;
+    }
+
+    @Override
+    public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        check();
+        return delegate.watch(prefix, afterRevision, listener);
+    }
+
+    @Override
+    public void ping() {
+        check();
+        delegate.ping();
+    }
+
+    @Override
+    public String describe() {
+        return "faulty " + delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

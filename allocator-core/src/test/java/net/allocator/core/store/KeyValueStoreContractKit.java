@@ -1,0 +1,323 @@
+package net.allocator.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics every {@link KeyValueStore} must have for the allocator to be correct. A backend
+ * runs it with a subclass that only says how to open a fresh client of its store; each call of
+ * {@link #openStore()} must return an independent client of the same store.
+ */
+public abstract class KeyValueStoreContractKit {
+
+    /** A new, independent client of the store under test. */
+    protected abstract KeyValueStore openStore();
+
+    private final List<KeyValueStore> opened = new CopyOnWriteArrayList<>();
+    protected KeyValueStore store;
+    protected String prefix;
+
+    @BeforeEach
+    void openFreshStore() {
+        prefix = "kvkit-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "/";
+        store = open();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            store.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
+        } finally {
+            opened.forEach(KeyValueStore::close);
+        }
+    }
+
+    protected KeyValueStore open() {
+        KeyValueStore fresh = openStore();
+        opened.add(fresh);
+        return fresh;
+    }
+
+    private String key(String name) {
+        return prefix + name;
+    }
+
+    @Nested
+    @DisplayName("reads")
+    class Reads {
+        @Test
+        @DisplayName("a missing key reads as empty")
+        void missingKey() {
+            assertThat(store.get(key("nothing"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a put key reads back with its value and a positive version")
+        void putThenGet() {
+            assertThat(store.commit(List.of(), List.of(Operation.put(key("a"), "value ü")))).isTrue();
+            KeyValue kv = store.get(key("a")).orElseThrow();
+            assertThat(kv.key()).isEqualTo(key("a"));
+            assertThat(kv.value()).isEqualTo("value ü");
+            assertThat(kv.version()).isPositive();
+        }
+
+        @Test
+        @DisplayName("a change gives the key a new version")
+        void versionChanges() {
+            store.commit(List.of(), List.of(Operation.put(key("a"), "1")));
+            long first = store.get(key("a")).orElseThrow().version();
+            store.commit(List.of(), List.of(Operation.put(key("a"), "2")));
+            assertThat(store.get(key("a")).orElseThrow().version()).isNotEqualTo(first);
+        }
+
+        @Test
+        @DisplayName("a scan returns the prefix's keys in key order, in pages")
+        void scanPages() {
+            List<Operation> puts = new ArrayList<>();
+            for (String name : List.of("0000000a", "00000002", "00000010", "0000000b", "00000001")) {
+                puts.add(Operation.put(key("s/" + name), name));
+            }
+            store.commit(List.of(), puts);
+            store.commit(List.of(), List.of(Operation.put(key("s0"), "not under s/"), Operation.put(key("r/x"), "before")));
+
+            ScanPage first = store.scan(key("s/"), null, 2);
+            assertThat(first.entries()).extracting(KeyValue::value).containsExactly("00000001", "00000002");
+            assertThat(first.more()).isTrue();
+            assertThat(first.revision()).isPositive();
+            ScanPage second = store.scan(key("s/"), first.entries().get(1).key(), 2);
+            assertThat(second.entries()).extracting(KeyValue::value).containsExactly("0000000a", "0000000b");
+            ScanPage last = store.scan(key("s/"), second.entries().get(1).key(), 2);
+            assertThat(last.entries()).extracting(KeyValue::value).containsExactly("00000010");
+            assertThat(last.more()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a scan of an empty prefix is empty")
+        void emptyScan() {
+            ScanPage page = store.scan(key("none/"), null, 10);
+            assertThat(page.entries()).isEmpty();
+            assertThat(page.more()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a write by one client is read at once by another")
+        void linearizableAcrossClients() {
+            KeyValueStore other = open();
+            for (int i = 0; i < 20; i++) {
+                store.commit(List.of(), List.of(Operation.put(key("x"), Integer.toString(i))));
+                assertThat(other.get(key("x")).orElseThrow().value()).isEqualTo(Integer.toString(i));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("conditional commits")
+    class Commits {
+        @Test
+        @DisplayName("create-if-absent succeeds once, then fails and writes nothing")
+        void absent() {
+            assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "first")))).isTrue();
+            assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "second")))).isFalse();
+            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("first");
+        }
+
+        @Test
+        @DisplayName("compare-and-set applies only at the current version")
+        void atVersion() {
+            store.commit(List.of(), List.of(Operation.put(key("a"), "1")));
+            long version = store.get(key("a")).orElseThrow().version();
+            assertThat(store.commit(List.of(Condition.atVersion(key("a"), version)), List.of(Operation.put(key("a"), "2")))).isTrue();
+            assertThat(store.commit(List.of(Condition.atVersion(key("a"), version)), List.of(Operation.put(key("a"), "3")))).isFalse();
+            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("2");
+        }
+
+        @Test
+        @DisplayName("compare-and-set on a missing key fails")
+        void atVersionOfMissing() {
+            assertThat(store.commit(List.of(Condition.atVersion(key("gone"), 1)), List.of(Operation.put(key("gone"), "x")))).isFalse();
+            assertThat(store.get(key("gone"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("all operations apply together, or none when one condition fails")
+        void allOrNothing() {
+            store.commit(List.of(), List.of(Operation.put(key("taken"), "x")));
+            boolean applied = store.commit(
+                    List.of(Condition.absent(key("a")), Condition.absent(key("taken"))),
+                    List.of(Operation.put(key("a"), "1"), Operation.put(key("b"), "2"), Operation.delete(key("taken"))));
+            assertThat(applied).isFalse();
+            assertThat(store.get(key("a"))).isEmpty();
+            assertThat(store.get(key("b"))).isEmpty();
+            assertThat(store.get(key("taken"))).isPresent();
+
+            applied = store.commit(
+                    List.of(Condition.absent(key("a")), Condition.absent(key("b"))),
+                    List.of(Operation.put(key("a"), "1"), Operation.put(key("b"), "2"), Operation.delete(key("taken"))));
+            assertThat(applied).isTrue();
+            assertThat(store.get(key("a"))).isPresent();
+            assertThat(store.get(key("b"))).isPresent();
+            assertThat(store.get(key("taken"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("deleting a prefix removes its keys and nothing else")
+        void deletePrefix() {
+            store.commit(List.of(), List.of(Operation.put(key("n/1"), "1"), Operation.put(key("n/2"), "2"),
+                    Operation.put(key("n2"), "sibling"), Operation.put(key("m/1"), "other")));
+            assertThat(store.commit(List.of(), List.of(Operation.deletePrefix(key("n/"))))).isTrue();
+            assertThat(store.scan(key("n/"), null, 10).entries()).isEmpty();
+            assertThat(store.get(key("n2"))).isPresent();
+            assertThat(store.get(key("m/1"))).isPresent();
+        }
+
+        @Test
+        @DisplayName("deleting a missing key is not an error")
+        void deleteMissing() {
+            assertThat(store.commit(List.of(), List.of(Operation.delete(key("never"))))).isTrue();
+        }
+
+        @Test
+        @DisplayName("of many clients racing to create the same keys, exactly one wins each")
+        void oneWinnerPerKey() throws Exception {
+            int clients = 4;
+            int threadsPerClient = 4;
+            int keys = 50;
+            List<KeyValueStore> stores = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                stores.add(open());
+            }
+            Map<String, String> winners = new ConcurrentHashMap<>();
+            AtomicInteger doubleWins = new AtomicInteger();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(clients * threadsPerClient);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    for (int t = 0; t < threadsPerClient; t++) {
+                        KeyValueStore client = stores.get(c);
+                        String me = c + "/" + t;
+                        done.add(pool.submit(() -> {
+                            start.await();
+                            for (int k = 0; k < keys; k++) {
+                                String name = key("race/" + k);
+                                if (client.commit(List.of(Condition.absent(name)), List.of(Operation.put(name, me)))) {
+                                    if (winners.putIfAbsent(name, me) != null) {
+                                        doubleWins.incrementAndGet();
+                                    }
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                }
+                start.countDown();
+                for (Future<?> f : done) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(doubleWins).hasValue(0);
+            assertThat(winners).hasSize(keys);
+            for (Map.Entry<String, String> win : winners.entrySet()) {
+                assertThat(store.get(win.getKey()).orElseThrow().value()).isEqualTo(win.getValue());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("change feed")
+    class Feed {
+        @Test
+        @DisplayName("a watch, when offered, brings its follower to the prefix's latest state, and nothing from elsewhere")
+        void watchConverges() throws Exception {
+            store.commit(List.of(), List.of(Operation.put(key("w/before"), "old")));
+            long revision = store.scan(key("w/"), null, 10).revision();
+            Map<String, String> followed = new ConcurrentHashMap<>();
+            List<String> foreign = new CopyOnWriteArrayList<>();
+            ChangeListener listener = new ChangeListener() {
+                @Override
+                public void onPut(String k, String v, long r) {
+                    if (k.startsWith(key("w/"))) {
+                        followed.put(k, v);
+                    } else {
+                        foreign.add(k);
+                    }
+                }
+
+                @Override
+                public void onDelete(String k, long r) {
+                    if (k.startsWith(key("w/"))) {
+                        followed.remove(k);
+                    } else {
+                        foreign.add(k);
+                    }
+                }
+
+                @Override
+                public void onReset(Throwable cause) {
+                    foreign.add("reset: " + cause);
+                }
+            };
+            followed.put(key("w/before"), "old");
+            var watch = store.watch(key("w/"), revision, listener);
+            if (watch.isEmpty()) {
+                return; // the store offers no feed; the allocator then relies on its own reads
+            }
+            try {
+                KeyValueStore other = open();
+                other.commit(List.of(), List.of(Operation.put(key("w/a"), "1")));
+                other.commit(List.of(), List.of(Operation.put(key("elsewhere"), "x")));
+                other.commit(List.of(), List.of(Operation.put(key("w/b"), "2")));
+                other.commit(List.of(), List.of(Operation.delete(key("w/a")), Operation.delete(key("w/before"))));
+                Map<String, String> expected = Map.of(key("w/b"), "2");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!followed.equals(expected) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(followed).isEqualTo(expected);
+                assertThat(foreign).isEmpty();
+            } finally {
+                watch.get().close();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("health")
+    class Health {
+        @Test
+        @DisplayName("a reachable store answers a ping and describes itself")
+        void ping() {
+            store.ping();
+            assertThat(store.describe()).isNotBlank();
+        }
+
+        @Test
+        @DisplayName("a key with unusual but allowed characters round-trips")
+        void unusualKey() {
+            String odd = key("owners/net/gluster-3.7.11-8/node~2f0_x");
+            store.commit(List.of(Condition.absent(odd)), List.of(Operation.put(odd, "{\"a\":\"ü ✓\"}")));
+            assertThat(store.get(odd).orElseThrow().value()).isEqualTo("{\"a\":\"ü ✓\"}");
+            assertThatThrownBy(() -> store.scan(key("x/"), null, 0)).isInstanceOf(RuntimeException.class);
+        }
+    }
+}
