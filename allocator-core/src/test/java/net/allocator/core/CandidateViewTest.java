@@ -1,0 +1,59 @@
+package net.allocator.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class CandidateViewTest {
+    private static BigInteger n(long value) {
+        return BigInteger.valueOf(value);
+    }
+
+    private static CandidateView view(long first, long last) {
+        return new CandidateView(AddressPool.of(List.of(new AddressRange(n(first), n(last), false)), List.of()));
+    }
+
+    @Test
+    @DisplayName("the lowest address not used or reserved comes first")
+    void lowest() {
+        CandidateView view = view(10, 20);
+        view.markUsed(n(10));
+        view.markUsed(n(11));
+        assertThat(view.reserveLowestFree()).contains(n(12));
+        assertThat(view.reserveLowestFree()).contains(n(13));
+        view.unreserve(n(12));
+        assertThat(view.reserveLowestFree()).contains(n(12));
+    }
+
+    @Test
+    @DisplayName("used addresses merge into runs and split again on release")
+    void runs() {
+        CandidateView view = view(0, 100);
+        for (long i = 0; i <= 100; i += 2) {
+            view.markUsed(n(i));
+        }
+        assertThat(view.runs()).isEqualTo(51);
+        for (long i = 1; i < 100; i += 2) {
+            view.markUsed(n(i));
+        }
+        assertThat(view.runs()).isEqualTo(1);
+        assertThat(view.reserveLowestFree()).isEmpty();
+        view.markFree(n(50));
+        assertThat(view.runs()).isEqualTo(2);
+        assertThat(view.reserveLowestFree()).contains(n(50));
+        assertThat(view.anyNotUsed()).isTrue();
+    }
+
+    @Test
+    @DisplayName("marking twice, or freeing what is free, changes nothing")
+    void idempotent() {
+        CandidateView view = view(0, 10);
+        view.markUsed(n(3));
+        view.markUsed(n(3));
+        view.markFree(n(7));
+        assertThat(view.runs()).isEqualTo(1);
+    }
+}
