@@ -1,0 +1,304 @@
+package net.allocator.consul;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.allocator.core.StoreUnavailableException;
+import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+
+/**
+ * The allocator's store over Consul's KV HTTP API.
+ *
+ * <ul>
+ *   <li>Every read is {@code ?consistent}: Consul's default mode may answer from a leader that
+ *       has just lost its leadership, which would let an allocator miss a fresh claim.
+ *   <li>A key's {@link KeyValue#version() version} is its {@code ModifyIndex}; a {@link
+ *       ScanPage#revision() revision} is the {@code X-Consul-Index} of the read.
+ *   <li>{@link #commit} is one {@code /v1/txn} ({@code check-not-exists}, {@code check-index},
+ *       then {@code set}, {@code delete}, {@code delete-tree}), at most 64 conditions and
+ *       operations together; a single put conditioned on its own key is a {@code PUT ?cas=}.
+ *   <li>{@link #scan} reads the whole prefix and pages it here, since Consul's KV has no range
+ *       reads: a scan costs the size of the prefix, not of the page.
+ *   <li>{@link #watch} follows a prefix with blocking queries on a daemon thread of its own.
+ * </ul>
+ *
+ * <p>Every call waits at most about {@link ConsulConfig#connectTimeout()} plus {@link
+ * ConsulConfig#timeout()}, and fails with {@link StoreUnavailableException} naming the call and
+ * the URL; once Consul is back, the same instance works again.
+ *
+ * <p>Thread-safe.
+ */
+public final class ConsulKeyValueStore implements KeyValueStore {
+
+    /** Byte order of the keys' UTF-8, which is the order of their code points. */
+    static final Comparator<String> KEY_ORDER = ConsulKeyValueStore::compareKeys;
+
+    private final ConsulConfig config;
+    private final ConsulHttp http;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<ConsulWatch> watches = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Opens a store; needs no reachable Consul yet.
+     *
+     * @throws net.allocator.core.InvalidInputException for a malformed setting
+     */
+    public ConsulKeyValueStore(ConsulConfig config) {
+        requireNonNull(config, "config").validate();
+        this.config = config;
+        this.http = ConsulHttp.open(config, config.timeout());
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        requireNonNull(key, "key");
+        checkOpen();
+        String what = "get of " + key;
+        ConsulHttp.Answer answer = http.get(what, "/v1/kv/" + ConsulHttp.pathOf(key), List.of("consistent"));
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        if (!answer.ok()) {
+            throw http.failure(what, answer);
+        }
+        return ConsulJson.entries(answer.body(), http.baseUrl()).stream().filter(e -> e.key().equals(key)).findFirst();
+    }
+
+    @Override
+    public ScanPage scan(String prefix, String startAfter, int limit) {
+        requireNonNull(prefix, "prefix");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
+        checkOpen();
+        Snapshot all = read(http, prefix, List.of());
+        List<KeyValue> page = new ArrayList<>(Math.min(limit, all.entries().size()));
+        boolean more = false;
+        for (KeyValue entry : all.entries()) {
+            if (startAfter != null && compareKeys(entry.key(), startAfter) <= 0) {
+                continue;
+            }
+            if (page.size() == limit) {
+                more = true;
+                break;
+            }
+            page.add(entry);
+        }
+        return new ScanPage(page, more, all.index());
+    }
+
+    @Override
+    public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        List<Condition> checks = List.copyOf(requireNonNull(conditions, "conditions"));
+        List<Operation> writes = List.copyOf(requireNonNull(operations, "operations"));
+        if (checks.size() + writes.size() > ConsulJson.MAX_TXN_OPS) {
+            throw new IllegalArgumentException("Consul applies at most " + ConsulJson.MAX_TXN_OPS
+                    + " conditions and operations in one transaction, not " + (checks.size() + writes.size()));
+        }
+        checkOpen();
+        if (checks.isEmpty() && writes.isEmpty()) {
+            return true;
+        }
+        if (checks.size() == 1 && writes.size() == 1 && writes.get(0) instanceof Operation.Put put && checks.get(0).key().equals(put.key())) {
+            return casPut(checks.get(0), put);
+        }
+        return transaction(checks, writes);
+    }
+
+    /**
+     * The allocator's hottest write, claiming one address, as a plain {@code PUT ?cas=}: no JSON,
+     * no base64. {@code cas=0} creates only a missing key; {@code cas=N} sets only a key whose
+     * ModifyIndex is N, and never creates one.
+     */
+    private boolean casPut(Condition condition, Operation.Put put) {
+        long cas = condition instanceof Condition.AtVersion atVersion ? atVersion.version() : 0;
+        String what = "conditional put of " + put.key();
+        ConsulHttp.Answer answer = http.put(what, "/v1/kv/" + ConsulHttp.pathOf(put.key()), put.value(), List.of("cas=" + cas));
+        if (!answer.ok()) {
+            throw http.failure(what, answer);
+        }
+        String body = answer.body() == null ? "" : answer.body().strip();
+        if (body.equals("true")) {
+            return true;
+        }
+        if (body.equals("false")) {
+            return false;
+        }
+        throw new StoreUnavailableException("Consul at " + http.baseUrl() + " answered " + what + " with neither true nor false: " + ConsulJson.abbreviate(body));
+    }
+
+    private boolean transaction(List<Condition> checks, List<Operation> writes) {
+        String what = "transaction of " + describe(checks, writes);
+        ConsulHttp.Answer answer = http.put(what, "/v1/txn", ConsulJson.transaction(checks, writes), List.of());
+        if (answer.ok()) {
+            return true;
+        }
+        if (answer.status() != 409) {
+            throw http.failure(what, answer);
+        }
+        // 409: rolled back. Only failed checks mean "a condition did not hold"; anything else
+        // (permission denied, a malformed operation) is an error, even next to a failed check.
+        List<ConsulJson.TxnError> errors = ConsulJson.errors(answer.body(), http.baseUrl());
+        List<String> unexpected = new ArrayList<>();
+        for (ConsulJson.TxnError error : errors) {
+            int i = error.opIndex();
+            boolean failedCheck = i >= 0 && i < checks.size() && ConsulJson.isFailedCheck(error, checks.get(i));
+            if (!failedCheck) {
+                unexpected.add("operation " + i + ": " + error.what());
+            }
+        }
+        if (errors.isEmpty() || !unexpected.isEmpty()) {
+            throw new StoreUnavailableException("Consul at " + http.baseUrl() + " rejected the " + what + ": "
+                    + (unexpected.isEmpty() ? ConsulJson.abbreviate(answer.body()) : String.join("; ", unexpected)));
+        }
+        return false;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The feed reads the whole prefix at most once per {@link ConsulConfig#watchInterval()},
+     * blocking in Consul until something under it changes, and reports the keys whose
+     * ModifyIndex changed ({@code onPut}, revision = ModifyIndex) or that disappeared ({@code
+     * onDelete}, revision = the read's X-Consul-Index). Several changes of one key within one
+     * interval arrive as its latest state. Consul keeps no history a watch could replay: when
+     * the prefix already changed after {@code afterRevision} as the watch starts, the changed
+     * keys are reported and then {@link ChangeListener#onReset} since deletions cannot be. An
+     * index going back (Consul restarted without its data, restored a snapshot, or reaped the
+     * tombstones of deleted keys) also ends the feed with {@code onReset}. Lost connections are
+     * retried with backoff and miss nothing, since each read is compared with the last.
+     *
+     * @throws StoreUnavailableException when the first read of the prefix fails
+     */
+    @Override
+    public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        requireNonNull(prefix, "prefix");
+        requireNonNull(listener, "listener");
+        checkOpen();
+        // The first read happens here, on the caller's thread, so that every change made after
+        // watch() returns is seen against it.
+        Snapshot start = read(http, prefix, List.of());
+        Duration wait = config.watchWait();
+        // Consul adds up to wait/16 of jitter to a blocking query; the answer then still needs
+        // the ordinary timeout to arrive.
+        Duration socketTimeout = wait.plus(wait.dividedBy(16)).plus(config.timeout());
+        ConsulWatch watch = new ConsulWatch(this, ConsulHttp.open(config, socketTimeout), prefix, afterRevision, start, listener,
+                config.watchInterval(), wait);
+        watches.add(watch);
+        if (closed.get()) {
+            watch.close();
+            checkOpen();
+        }
+        watch.start();
+        return Optional.of(watch);
+    }
+
+    /** Checks that Consul has a leader, in the configured datacenter, within the timeout. */
+    @Override
+    public void ping() {
+        checkOpen();
+        String what = "ping";
+        ConsulHttp.Answer answer = http.get(what, "/v1/status/leader", List.of());
+        if (!answer.ok()) {
+            throw http.failure(what, answer);
+        }
+        String leader = answer.body() == null ? "" : answer.body().replace("\"", "").strip();
+        if (leader.isEmpty()) {
+            throw new StoreUnavailableException("Consul at " + http.baseUrl() + " has no cluster leader");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "consul " + http.baseUrl() + config.datacenter().map(dc -> " datacenter " + dc).orElse("")
+                + (config.token().isPresent() ? " with an ACL token" : "");
+    }
+
+    /** Stops every watch and closes the connections; calls after this throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            for (ConsulWatch watch : watches) {
+                watch.close();
+            }
+            http.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    /** The keys under {@code prefix} sorted by key, and the read's X-Consul-Index. */
+    record Snapshot(List<KeyValue> entries, long index) {}
+
+    /** A consistent read of everything under {@code prefix}; {@code extra} adds blocking parameters. */
+    static Snapshot read(ConsulHttp http, String prefix, List<String> extra) {
+        String what = "read of prefix " + prefix;
+        List<String> params = new ArrayList<>(extra.size() + 2);
+        params.add("recurse");
+        params.add("consistent");
+        params.addAll(extra);
+        ConsulHttp.Answer answer = http.get(what, "/v1/kv/" + ConsulHttp.pathOf(prefix), params);
+        if (answer.status() == 404) {
+            return new Snapshot(List.of(), answer.index());
+        }
+        if (!answer.ok()) {
+            throw http.failure(what, answer);
+        }
+        List<KeyValue> entries = new ArrayList<>(ConsulJson.entries(answer.body(), http.baseUrl()));
+        // Consul sends them sorted already; sorting again costs little and makes paging safe.
+        entries.sort(Comparator.comparing(KeyValue::key, KEY_ORDER));
+        return new Snapshot(entries, answer.index());
+    }
+
+    void forget(ConsulWatch watch) {
+        watches.remove(watch);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("Consul store for " + http.baseUrl() + " is closed");
+        }
+    }
+
+    private static String describe(List<Condition> checks, List<Operation> writes) {
+        List<String> keys = new ArrayList<>();
+        writes.forEach(w -> keys.add(w instanceof Operation.Put p ? p.key() : w instanceof Operation.Delete d ? d.key()
+                : ((Operation.DeletePrefix) w).prefix() + "*"));
+        if (keys.isEmpty()) {
+            checks.forEach(c -> keys.add(c.key()));
+        }
+        String text = String.join(", ", keys.subList(0, Math.min(3, keys.size())));
+        return keys.size() > 3 ? text + " and " + (keys.size() - 3) + " more" : text;
+    }
+
+    /** Compares keys by the bytes of their UTF-8, as the SPI orders them (String.compareTo does not, beyond U+FFFF). */
+    static int compareKeys(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    }
+}

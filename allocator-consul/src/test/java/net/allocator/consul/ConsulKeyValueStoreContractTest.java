@@ -1,0 +1,12 @@
+package net.allocator.consul;
+
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.KeyValueStoreContractKit;
+
+/** The store contract, against a real Consul server. */
+class ConsulKeyValueStoreContractTest extends KeyValueStoreContractKit {
+    @Override
+    protected KeyValueStore openStore() {
+        return ConsulTestServer.open();
+    }
+}
