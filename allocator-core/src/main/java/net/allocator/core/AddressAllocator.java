@@ -14,7 +14,10 @@ import java.net.InetAddress;
  *       conditional write that succeeds only while the address is unclaimed.
  *   <li>{@link #allocate} returns the numerically lowest free address of the pool when nobody
  *       else is allocating in that network (10.0.0.2 before 10.0.0.10). Under concurrent
- *       allocation each caller still gets a distinct free address, not necessarily the lowest.
+ *       allocation each caller still gets a distinct free address, not necessarily the lowest;
+ *       and an address released through another allocator instance becomes this instance's
+ *       lowest candidate once the store's change feed has delivered the release (milliseconds on
+ *       etcd; Consul's polling interval) — until then a higher free address may come back.
  *   <li>{@link #allocate} is idempotent per owner: when the owner already holds an address of
  *       the network, that address comes back and nothing is claimed. A caller that retries after
  *       a timeout or a {@link StoreUnavailableException} never leaks an address.
