@@ -31,7 +31,6 @@ public record Network(
         Optional<InetAddress> gateway,
         AddressPool pool) {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9._:@-]{0,64}");
     private static final int MAX_DESCRIPTION = 1024;
     private static final int MAX_POOL_ENTRIES = 65_536;
@@ -74,11 +73,27 @@ public record Network(
         if (name == null || name.isEmpty()) {
             throw new InvalidInputException("network name is missing");
         }
-        if (!NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new InvalidInputException("network name " + IpAddresses.quote(name)
                     + " must be 1 to 64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit");
         }
         return name;
+    }
+
+    // Checked on every call of the allocator, so without a regex.
+    private static boolean isValidName(String name) {
+        if (name.length() > 64 || !Character.isLetterOrDigit(name.charAt(0)) || name.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A builder that validates user input. */

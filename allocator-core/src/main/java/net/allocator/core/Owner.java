@@ -1,7 +1,5 @@
 package net.allocator.core;
 
-import java.util.regex.Pattern;
-
 /**
  * Who holds an address: a cluster and a node of it. An owner holds at most one address per
  * network.
@@ -10,7 +8,6 @@ import java.util.regex.Pattern;
  * @param node 1 to 253 printable characters, without control characters
  */
 public record Owner(String cluster, String node) {
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     private static final int MAX_LENGTH = 253;
 
     /**
@@ -28,7 +25,7 @@ public record Owner(String cluster, String node) {
         if (value.length() > MAX_LENGTH) {
             throw new InvalidInputException(what + " is longer than " + MAX_LENGTH + " characters");
         }
-        if (CONTROL.matcher(value).find()) {
+        if (value.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidInputException(what + " " + IpAddresses.quote(value) + " contains control characters");
         }
     }
