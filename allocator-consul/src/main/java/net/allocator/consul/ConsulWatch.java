@@ -38,6 +38,7 @@ final class ConsulWatch implements AutoCloseable {
     private final String waitParam;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile int reads;
 
     ConsulWatch(ConsulKeyValueStore store, ConsulHttp http, String prefix, long afterRevision, ConsulKeyValueStore.Snapshot start,
             ChangeListener listener, Duration interval, Duration wait) {
@@ -55,6 +56,16 @@ final class ConsulWatch implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** How many blocking reads the feed has made, for tests of its rate limit. */
+    int reads() {
+        return reads;
+    }
+
+    /** Whether the feed's thread still runs, for tests of close. */
+    boolean running() {
+        return thread.isAlive();
     }
 
     /**
@@ -125,6 +136,7 @@ final class ConsulWatch implements AutoCloseable {
                 return;
             }
             nextRead = System.nanoTime() + intervalNanos;
+            reads++;
             ConsulKeyValueStore.Snapshot next;
             try {
                 // Consul treats index 0 as "answer at once"; 1 still blocks on an empty store.

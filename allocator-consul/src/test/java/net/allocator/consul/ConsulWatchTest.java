@@ -1,0 +1,213 @@
+package net.allocator.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The Consul store's change feed, against a real Consul server (and a scripted one for an index going back). */
+class ConsulWatchTest {
+    private ConsulKeyValueStore store;
+    private ConsulKeyValueStore writer;
+    private String prefix;
+
+    @BeforeEach
+    void open() {
+        prefix = "consul-watch-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "/";
+        store = ConsulTestServer.open(ConsulConfig.WATCH_INTERVAL, "50ms");
+        writer = ConsulTestServer.open();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            writer.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
+        } finally {
+            store.close();
+            writer.close();
+        }
+    }
+
+    private String key(String name) {
+        return prefix + name;
+    }
+
+    private void put(String name, String value) {
+        writer.commit(List.of(), List.of(Operation.put(key(name), value)));
+    }
+
+    private ConsulWatch watch(ConsulKeyValueStore on, String watched, long revision, Recorder recorder) {
+        return (ConsulWatch) on.watch(watched, revision, recorder).orElseThrow();
+    }
+
+    @Test
+    @DisplayName("puts and deletes after the revision arrive on the store's thread, with ModifyIndex as a put's revision, and nothing from outside the prefix")
+    void deliversChanges() throws Exception {
+        put("w/before", "old");
+        ScanPage page = store.scan(key("w/"), null, 10);
+        Recorder recorder = new Recorder(Map.of(key("w/before"), "old"));
+        try (ConsulWatch watch = watch(store, key("w/"), page.revision(), recorder)) {
+            put("w/a", "1");
+            put("w-sibling", "not under w/");
+            put("w/b", "2");
+            writer.commit(List.of(), List.of(Operation.delete(key("w/before"))));
+            put("w/a", "1b");
+            assertThat(Recorder.await(10, () -> recorder.state.equals(Map.of(key("w/a"), "1b", key("w/b"), "2")))).as("state %s", recorder.state).isTrue();
+            long versionOfA = writer.get(key("w/a")).orElseThrow().version();
+            assertThat(recorder.events).filteredOn(e -> e.key().equals(key("w/a")) && e.value().equals("1b"))
+                    .singleElement().extracting(Recorder.Event::revision).isEqualTo(versionOfA);
+            assertThat(recorder.events).extracting(Recorder.Event::key).allMatch(k -> k.startsWith(key("w/")));
+            assertThat(recorder.threads).allMatch(name -> name.startsWith("consul-watch"));
+            assertThat(recorder.resets).isEmpty();
+            assertThat(watch.running()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a watch that starts after the prefix changed reports the changed keys, then a reset, since Consul cannot replay deletions")
+    void startsLate() throws Exception {
+        put("w/a", "1");
+        put("w/gone", "x");
+        long revision = store.scan(key("w/"), null, 10).revision();
+        put("w/b", "2");
+        writer.commit(List.of(), List.of(Operation.delete(key("w/gone"))));
+        Recorder recorder = new Recorder();
+        try (ConsulWatch watch = watch(store, key("w/"), revision, recorder)) {
+            assertThat(Recorder.await(10, () -> !recorder.resets.isEmpty())).isTrue();
+            assertThat(recorder.events).extracting(Recorder.Event::key).containsExactly(key("w/b"));
+            assertThat(recorder.resets.get(0)).hasMessageContaining("changed after revision " + revision);
+            assertThat(Recorder.await(5, () -> !watch.running())).as("a reset ends the feed").isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a busy prefix is read at most about once per consul-watch-interval, and still converges")
+    void rateLimited() throws Exception {
+        try (ConsulKeyValueStore slow = ConsulTestServer.open(ConsulConfig.WATCH_INTERVAL, "500ms")) {
+            long revision = slow.scan(key("busy/"), null, 1).revision();
+            Recorder recorder = new Recorder();
+            try (ConsulWatch watch = watch(slow, key("busy/"), revision, recorder)) {
+                long started = System.nanoTime();
+                for (int i = 0; i < 40; i++) {
+                    put("busy/" + (i % 10), Integer.toString(i));
+                    Thread.sleep(25);
+                }
+                long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                int readsWhileBusy = watch.reads();
+                assertThat(readsWhileBusy).as("reads in %d ms", elapsedMillis).isLessThanOrEqualTo((int) (elapsedMillis / 500) + 2);
+                assertThat(Recorder.await(10, () -> recorder.state.size() == 10 && recorder.state.get(key("busy/9")).equals("39"))).isTrue();
+                assertThat(recorder.resets).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("closing the handle stops the thread promptly, even during a long blocking read, and nothing arrives after")
+    void closeIsPrompt() throws Exception {
+        long revision = store.scan(key("c/"), null, 1).revision();
+        Recorder recorder = new Recorder();
+        ConsulWatch watch;
+        try (ConsulKeyValueStore longWait = ConsulTestServer.open(ConsulConfig.WATCH_WAIT, "5m")) {
+            watch = watch(longWait, key("c/"), revision, recorder);
+            Thread.sleep(300); // let it block in Consul
+            long before = System.nanoTime();
+            watch.close();
+            assertThat(watch.running()).isFalse();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before)).isLessThan(2000);
+            put("c/after", "x");
+            Thread.sleep(300);
+            assertThat(recorder.events).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("closing the store stops its watches")
+    void storeCloseStopsWatches() throws Exception {
+        ConsulKeyValueStore closing = ConsulTestServer.open();
+        ConsulWatch watch = watch(closing, key("s/"), closing.scan(key("s/"), null, 1).revision(), new Recorder());
+        closing.close();
+        assertThat(Recorder.await(3, () -> !watch.running())).isTrue();
+    }
+
+    @Test
+    @DisplayName("an outage of Consul loses no change: the feed retries and then reports what changed meanwhile, without a reset")
+    void survivesOutage() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(ConsulTestServer.url());
+                ConsulKeyValueStore viaProxy = new ConsulKeyValueStore(ConsulTestServer.config(
+                        ConsulConfig.URL, proxy.url(), ConsulConfig.WATCH_INTERVAL, "20ms", ConsulConfig.TIMEOUT, "1s"))) {
+            put("o/a", "1");
+            put("o/b", "1");
+            long revision = viaProxy.scan(key("o/"), null, 10).revision();
+            Recorder recorder = new Recorder(Map.of(key("o/a"), "1", key("o/b"), "1"));
+            try (ConsulWatch watch = watch(viaProxy, key("o/"), revision, recorder)) {
+                put("o/c", "before outage");
+                assertThat(Recorder.await(10, () -> recorder.state.containsKey(key("o/c")))).isTrue();
+                proxy.down();
+                put("o/a", "2");
+                writer.commit(List.of(), List.of(Operation.delete(key("o/b"))));
+                Thread.sleep(1000); // some failed reads, with backoff
+                assertThat(recorder.state).doesNotContainKey(key("o/d"));
+                proxy.up();
+                put("o/d", "after outage");
+                Map<String, String> expected = Map.of(key("o/a"), "2", key("o/c"), "before outage", key("o/d"), "after outage");
+                assertThat(Recorder.await(15, () -> recorder.state.equals(expected))).as("state %s", recorder.state).isTrue();
+                assertThat(recorder.resets).isEmpty();
+                assertThat(watch.running()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an index going back (a restored snapshot, a restart without data) ends the feed with a reset")
+    void indexGoingBack() throws Exception {
+        AtomicLong index = new AtomicLong(100);
+        String entry = "[{\"Key\":\"p/a\",\"Value\":\"" + Base64.getEncoder().encodeToString("v".getBytes()) + "\",\"ModifyIndex\":90}]";
+        try (FakeConsul fake = new FakeConsul(request -> new FakeConsul.Reply(200, entry, index.get()));
+                ConsulKeyValueStore faked = new ConsulKeyValueStore(ConsulConfig.from(name -> java.util.Optional.ofNullable(
+                        Map.of(ConsulConfig.URL, fake.url(), ConsulConfig.WATCH_INTERVAL, "20ms").get(name))))) {
+            Recorder recorder = new Recorder();
+            try (ConsulWatch watch = watch(faked, "p/", 100, recorder)) {
+                Thread.sleep(100);
+                index.set(40);
+                assertThat(Recorder.await(5, () -> !recorder.resets.isEmpty())).isTrue();
+                assertThat(recorder.resets.get(0)).hasMessageContaining("went back from 100 to 40");
+                assertThat(recorder.events).isEmpty();
+                assertThat(Recorder.await(5, () -> !watch.running())).as("a reset ends the feed").isTrue();
+                assertThat(fake.requests).anyMatch(r -> r.uri().contains("index=100") && r.uri().contains("wait=60s")
+                        && r.uri().contains("recurse") && r.uri().contains("consistent"));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a listener that throws does not stop the feed")
+    void failingListener() throws Exception {
+        long revision = store.scan(key("f/"), null, 1).revision();
+        Recorder recorder = new Recorder() {
+            @Override
+            public void onPut(String key, String value, long revision) {
+                super.onPut(key, value, revision);
+                if (value.equals("boom")) {
+                    throw new IllegalStateException("listener failure (expected by the test)");
+                }
+            }
+        };
+        try (ConsulWatch watch = watch(store, key("f/"), revision, recorder)) {
+            put("f/a", "boom");
+            assertThat(Recorder.await(10, () -> recorder.state.containsKey(key("f/a")))).isTrue();
+            put("f/b", "fine");
+            assertThat(Recorder.await(10, () -> recorder.state.containsKey(key("f/b")))).isTrue();
+            assertThat(watch.running()).isTrue();
+        }
+    }
+}
