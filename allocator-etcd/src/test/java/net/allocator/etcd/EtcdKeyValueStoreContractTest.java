@@ -1,0 +1,12 @@
+package net.allocator.etcd;
+
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.KeyValueStoreContractKit;
+
+/** The store contract, against a real etcd. */
+class EtcdKeyValueStoreContractTest extends KeyValueStoreContractKit {
+    @Override
+    protected KeyValueStore openStore() {
+        return EtcdTestServer.open();
+    }
+}

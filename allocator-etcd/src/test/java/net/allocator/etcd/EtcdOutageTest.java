@@ -1,0 +1,151 @@
+package net.allocator.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.allocator.core.StoreUnavailableException;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.StoreOutcomeUnknownException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * An etcd that is down, hung or coming back, simulated with a {@link TcpProxy} in front of the
+ * real one (or a closed port). Timings are measured but only asserted loosely (3x the timeout),
+ * so that a slow machine does not fail them.
+ */
+class EtcdOutageTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration LOOSE_BOUND = TIMEOUT.multipliedBy(3);
+    private static final String[] FAST = {EtcdConfig.TIMEOUT, "1s", EtcdConfig.CONNECT_TIMEOUT, "500ms"};
+
+    private String prefix;
+
+    @BeforeEach
+    void prefix(TestInfo test) {
+        prefix = EtcdTestServer.uniquePrefix(test.getTestMethod().orElseThrow().getName());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        EtcdTestServer.cleanUp(prefix);
+    }
+
+    private static EtcdKeyValueStore openAt(String endpoints) {
+        return new EtcdKeyValueStore(EtcdTestServer.config(concat(FAST, EtcdConfig.ENDPOINTS, endpoints)));
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    /** Runs {@code call}, expecting a failure; returns it and checks that it came in time. */
+    private static Throwable failureOf(String what, Consumer<KeyValueStore> call, KeyValueStore store) {
+        long start = System.nanoTime();
+        Throwable failure = catchThrowable(() -> call.accept(store));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        System.out.printf("%s failed after %d ms: %s%n", what, took.toMillis(), failure);
+        assertThat(failure).as(what).isInstanceOf(StoreUnavailableException.class);
+        assertThat(took).as(what + " took").isLessThan(LOOSE_BOUND);
+        return failure;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    @DisplayName("with nothing listening, every call fails in time with store-unavailable naming the endpoint; a commit is known not sent")
+    void nothingListening() throws Exception {
+        String endpoint = "http://127.0.0.1:" + closedPort();
+        try (EtcdKeyValueStore store = openAt(endpoint)) {
+            Map<String, Consumer<KeyValueStore>> calls = Map.of(
+                    "get", s -> s.get(prefix + "a"),
+                    "scan", s -> s.scan(prefix, null, 10),
+                    "ping", KeyValueStore::ping,
+                    "commit", s -> s.commit(List.of(Condition.absent(prefix + "a")), List.of(Operation.put(prefix + "a", "x"))));
+            for (var call : calls.entrySet()) {
+                Throwable failure = failureOf(call.getKey(), call.getValue(), store);
+                assertThat(failure).as(call.getKey()).hasMessageContaining(endpoint);
+                if (call.getKey().equals("commit")) {
+                    assertThat(failure).isNotInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining("refused");
+                }
+            }
+            Recorder recorder = new Recorder(prefix);
+            store.watch(prefix, 1, recorder);
+            assertThat(recorder.next(1, Duration.ofSeconds(10))).containsExactly("reset");
+        }
+    }
+
+    @Test
+    @DisplayName("a hung etcd: reads fail in time with store-unavailable, and a commit sent into it is outcome-unknown")
+    void hung() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(EtcdTestServer.endpoints()); EtcdKeyValueStore store = openAt(proxy.url())) {
+            store.ping(); // the connection is up
+            proxy.freeze();
+            Throwable read = failureOf("get", s -> s.get(prefix + "a"), store);
+            assertThat(read).isNotInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining(proxy.url());
+            failureOf("ping", KeyValueStore::ping, store);
+            Throwable write = failureOf("commit", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
+            assertThat(write).isInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining("may or may not have been applied");
+            proxy.thaw();
+            store.ping();
+        }
+    }
+
+    @Test
+    @DisplayName("etcd stopping and coming back: calls fail meanwhile, a watch resets, and the same store works again by itself")
+    void recovers() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(EtcdTestServer.endpoints()); EtcdKeyValueStore store = openAt(proxy.url())) {
+            assertThat(store.commit(List.of(), List.of(Operation.put(prefix + "a", "before")))).isTrue();
+            Recorder recorder = new Recorder(prefix);
+            store.watch(prefix, store.scan(prefix, null, 1).revision(), recorder);
+
+            proxy.down();
+            assertThat(recorder.next(1, Duration.ofSeconds(10))).containsExactly("reset");
+            // Long enough an outage for gRPC's reconnect back-off to grow past a few seconds.
+            long outageEnd = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (System.nanoTime() < outageEnd) {
+                failureOf("get during outage", s -> s.get(prefix + "a"), store);
+                Thread.sleep(200);
+            }
+            Throwable commit = failureOf("commit during outage", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
+            assertThat(commit).isNotInstanceOf(StoreOutcomeUnknownException.class);
+
+            proxy.up();
+            long back = System.nanoTime();
+            Duration recovery = null;
+            while (recovery == null && System.nanoTime() - back < Duration.ofSeconds(30).toNanos()) {
+                try {
+                    assertThat(store.get(prefix + "a").orElseThrow().value()).isEqualTo("before");
+                    recovery = Duration.ofNanos(System.nanoTime() - back);
+                } catch (StoreUnavailableException e) {
+                    Thread.sleep(100);
+                }
+            }
+            System.out.printf("recovered %s after etcd came back%n", recovery);
+            assertThat(recovery).as("time to recover").isNotNull().isLessThan(Duration.ofSeconds(5));
+            assertThat(store.commit(List.of(), List.of(Operation.put(prefix + "a", "after")))).isTrue();
+            Recorder again = new Recorder(prefix);
+            store.watch(prefix, store.scan(prefix, null, 1).revision(), again);
+            store.commit(List.of(), List.of(Operation.delete(prefix + "a")));
+            assertThat(again.next(1, Duration.ofSeconds(10))).hasSize(1).allMatch(e -> e.startsWith("delete a"));
+        }
+    }
+}
