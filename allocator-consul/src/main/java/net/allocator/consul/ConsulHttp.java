@@ -173,6 +173,28 @@ final class ConsulHttp implements AutoCloseable {
         return new StoreUnavailableException("Consul at " + baseUrl + " answered " + what + " with HTTP " + answer.status() + ": " + body + hint);
     }
 
+    /**
+     * The error for a write's answer that is neither success nor an expected outcome. A server
+     * error after Consul forwarded the write to the leader ("rpc error making call: EOF" when the
+     * leader died, "leadership lost while committing log") may come after the write was
+     * committed, so only the errors that mean it never reached the leader are plainly
+     * unavailable; the others leave the outcome unknown.
+     */
+    StoreUnavailableException writeFailure(String what, Answer answer) {
+        StoreUnavailableException failure = failure(what, answer);
+        String body = answer.body() == null ? "" : answer.body();
+        boolean neverApplied = answer.status() < 500
+                || body.contains("No cluster leader")
+                // the agent could not even connect to the leader (dead or not yet known)
+                || body.contains("rpc error getting client")
+                || body.contains("No path to datacenter")
+                || body.contains("rate limit");
+        if (neverApplied) {
+            return failure;
+        }
+        return new StoreOutcomeUnknownException(failure.getMessage() + "; it may or may not have been applied");
+    }
+
     @Override
     public void close() {
         try {

@@ -127,7 +127,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         String what = "conditional put of " + put.key();
         ConsulHttp.Answer answer = http.put(what, "/v1/kv/" + ConsulHttp.pathOf(put.key()), put.value(), List.of("cas=" + cas));
         if (!answer.ok()) {
-            throw http.failure(what, answer);
+            throw http.writeFailure(what, answer);
         }
         String body = answer.body() == null ? "" : answer.body().strip();
         if (body.equals("true")) {
@@ -146,7 +146,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
             return true;
         }
         if (answer.status() != 409) {
-            throw http.failure(what, answer);
+            throw http.writeFailure(what, answer);
         }
         // 409: rolled back. Only failed checks mean "a condition did not hold"; anything else
         // (permission denied, a malformed operation) is an error, even next to a failed check.

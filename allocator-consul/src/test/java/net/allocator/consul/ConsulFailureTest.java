@@ -145,6 +145,24 @@ class ConsulFailureTest {
         }
 
         @Test
+        @DisplayName("a server error after a write may have reached the leader (a broken forward) leaves the outcome unknown; one before it did not")
+        void ambiguousWriteError() throws IOException {
+            try (FakeConsul fake = new FakeConsul(request -> new FakeConsul.Reply(500, "rpc error making call: EOF", 0));
+                    ConsulKeyValueStore store = storeAt(fake.url())) {
+                timeFailure(() -> store.commit(List.of(Condition.absent("k")), List.of(Operation.put("k", "v"))),
+                        StoreOutcomeUnknownException.class, "rpc error making call: EOF", "may or may not have been applied");
+                timeFailure(() -> store.commit(List.of(), List.of(Operation.put("k", "v"), Operation.delete("j"))),
+                        StoreOutcomeUnknownException.class, "HTTP 500");
+                timeFailure(() -> store.get("k"), StoreUnavailableException.class, "rpc error making call: EOF");
+                // Not connecting to the leader at all means the write never left the agent.
+                fake.handler(request -> new FakeConsul.Reply(500,
+                        "rpc error getting client: failed to get conn: dial tcp 127.0.0.1:1: connect: connection refused", 0));
+                timeFailure(() -> store.commit(List.of(Condition.absent("k")), List.of(Operation.put("k", "v"))),
+                        StoreUnavailableException.class, "rpc error getting client");
+            }
+        }
+
+        @Test
         @DisplayName("a denied ACL is an error that points at consul-token, also inside a rolled-back transaction")
         void permissionDenied() throws IOException {
             try (FakeConsul fake = new FakeConsul(request -> request.uri().startsWith("/v1/txn")
