@@ -285,7 +285,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
             try {
                 future = request.apply(used.client());
             } catch (RuntimeException e) {
-                throw errors.failed(what, e, write); // a client closed under us: nothing was sent
+                throw errors.failed(what, e, false); // refused before sending (a client closed under us)
             }
             try {
                 return future.get(Math.max(0, deadline - System.nanoTime()), NANOSECONDS);
