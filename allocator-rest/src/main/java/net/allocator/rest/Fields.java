@@ -1,0 +1,224 @@
+package net.allocator.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fields of a request body, sent as a JSON object or as an {@code
+ * application/x-www-form-urlencoded} form (the original service accepted {@code curl -d
+ * status=free}). Every getter checks the field's type and reports a wrong one as a 400.
+ */
+abstract class Fields {
+    private static final String JSON = "application/json";
+    private static final String FORM = "application/x-www-form-urlencoded";
+
+    /** A string field; absent and JSON {@code null} are empty. */
+    abstract Optional<String> string(String name);
+
+    /** A string field that may also be sent as a JSON integer (such as {@code "netmask": 16}). */
+    abstract Optional<String> stringOrInteger(String name);
+
+    /**
+     * A list of strings: a JSON array of strings or one string; in a form, the field repeated
+     * or comma-separated.
+     */
+    abstract Optional<List<String>> strings(String name);
+
+    /**
+     * Reads and parses the body by its Content-Type. JSON is {@code application/json} or any
+     * {@code +json} type; a form is {@code application/x-www-form-urlencoded}, except that a
+     * form body that starts with <code>{</code> is read as JSON ({@code curl -d '{…}'} without
+     * a Content-Type sends that); a body without a Content-Type is JSON when it starts with
+     * <code>{</code> and a form otherwise.
+     *
+     * @throws HttpError 415 for any other Content-Type, 400 for a malformed body, 413 for an
+     *     oversize one
+     */
+    static Fields read(Request request, ObjectMapper mapper) throws IOException {
+        Optional<String> mediaType = request.mediaType();
+        boolean json = mediaType.map(t -> t.equals(JSON) || (t.startsWith("application/") && t.endsWith("+json"))).orElse(false);
+        boolean form = mediaType.map(FORM::equals).orElse(false);
+        if (mediaType.isPresent() && !json && !form) {
+            throw new HttpError(415, "unsupported Content-Type " + Messages.quote(mediaType.get())
+                    + "; send application/json or application/x-www-form-urlencoded");
+        }
+        byte[] body = request.body();
+        if (!json && looksLikeJson(body)) {
+            json = true;
+        }
+        return json ? parseJson(body, mapper) : parseForm(body);
+    }
+
+    private static boolean looksLikeJson(byte[] body) {
+        for (byte b : body) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                continue;
+            }
+            return b == '{' || b == '[';
+        }
+        return false;
+    }
+
+    private static Fields parseJson(byte[] body, ObjectMapper mapper) {
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw HttpError.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw HttpError.badRequest("malformed JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw HttpError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw HttpError.badRequest("request body is empty; send a JSON object");
+        }
+        if (!tree.isObject()) {
+            throw HttpError.badRequest("request body must be a JSON object, not " + describe(tree));
+        }
+        return new JsonFields(tree);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable input";
+        }
+        int newline = message.indexOf('\n');
+        return Messages.forLog(newline >= 0 ? message.substring(0, newline) : message, 200);
+    }
+
+    private static Fields parseForm(byte[] body) {
+        String text = Messages.strictUtf8(body, "request body is not valid UTF-8");
+        return new FormFields(Request.parseQuery(text.strip()));
+    }
+
+    static String describe(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case STRING -> "a string";
+            case NULL -> "null";
+            default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** Fields of a JSON object. Unknown fields are ignored, as the original service did. */
+    private static final class JsonFields extends Fields {
+        private final JsonNode object;
+
+        JsonFields(JsonNode object) {
+            this.object = object;
+        }
+
+        private Optional<JsonNode> field(String name) {
+            JsonNode value = object.get(name);
+            return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
+        }
+
+        @Override
+        Optional<String> string(String name) {
+            return field(name).map(value -> {
+                if (!value.isTextual()) {
+                    throw HttpError.badRequest(name + " must be a string, not " + describe(value));
+                }
+                return value.textValue();
+            });
+        }
+
+        @Override
+        Optional<String> stringOrInteger(String name) {
+            return field(name).map(value -> {
+                if (value.isTextual()) {
+                    return value.textValue();
+                }
+                if (value.isIntegralNumber() && value.canConvertToInt()) {
+                    return Integer.toString(value.intValue());
+                }
+                throw HttpError.badRequest(name + " must be a string or a whole number, not " + describe(value));
+            });
+        }
+
+        @Override
+        Optional<List<String>> strings(String name) {
+            return field(name).map(value -> {
+                if (value.isTextual()) {
+                    return splitCommas(value.textValue());
+                }
+                if (!value.isArray()) {
+                    throw HttpError.badRequest(name + " must be an array of strings, not " + describe(value));
+                }
+                List<String> out = new ArrayList<>(value.size());
+                for (JsonNode item : value) {
+                    if (!item.isTextual()) {
+                        throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
+                    }
+                    out.add(item.textValue());
+                }
+                return out;
+            });
+        }
+    }
+
+    /** Fields of a form. A field given twice is a 400, except for lists. */
+    private static final class FormFields extends Fields {
+        private final Map<String, List<String>> values;
+
+        FormFields(Map<String, List<String>> values) {
+            this.values = values;
+        }
+
+        @Override
+        Optional<String> string(String name) {
+            List<String> given = values.get(name);
+            if (given == null) {
+                return Optional.empty();
+            }
+            if (given.size() > 1) {
+                throw HttpError.badRequest(name + " is given " + given.size() + " times");
+            }
+            return Optional.of(given.get(0));
+        }
+
+        @Override
+        Optional<String> stringOrInteger(String name) {
+            return string(name);
+        }
+
+        @Override
+        Optional<List<String>> strings(String name) {
+            List<String> given = values.get(name);
+            if (given == null) {
+                given = values.get(name + "[]");
+            }
+            if (given == null) {
+                return Optional.empty();
+            }
+            List<String> out = new ArrayList<>();
+            for (String value : given) {
+                out.addAll(splitCommas(value));
+            }
+            return Optional.of(out);
+        }
+    }
+
+    private static List<String> splitCommas(String value) {
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,52 @@
+package net.allocator.rest;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** Small helpers that keep client-supplied text safe to echo in messages and logs. */
+final class Messages {
+    private static final int MAX_QUOTED = 64;
+
+    private Messages() {}
+
+    /** Quotes client text for a message: at most 64 characters, control characters escaped. */
+    static String quote(String text) {
+        String shown = text.length() > MAX_QUOTED ? text.substring(0, MAX_QUOTED) + "…" : text;
+        StringBuilder out = new StringBuilder(shown.length() + 2).append('\'');
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('\'').toString();
+    }
+
+    /** Text for a log line: bounded and without control characters, so nobody can forge log lines. */
+    static String forLog(String text, int max) {
+        String shown = text.length() > max ? text.substring(0, max) + "…" : text;
+        StringBuilder out = new StringBuilder(shown.length());
+        shown.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
+    }
+
+    /**
+     * Decodes UTF-8, refusing malformed input.
+     *
+     * @throws HttpError 400 with {@code errorMessage}
+     */
+    static String strictUtf8(byte[] bytes, String errorMessage) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw HttpError.badRequest(errorMessage);
+        }
+    }
+}
