@@ -2,10 +2,13 @@ package net.allocator.consul;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.ref.SoftReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +54,21 @@ public final class ConsulKeyValueStore implements KeyValueStore {
     private final Set<ConsulWatch> watches = ConcurrentHashMap.newKeySet();
 
     /**
+     * The latest first page's read of a few recently scanned prefixes. A watch from that read's
+     * revision (the allocator scans, then follows) starts from exactly that state instead of
+     * reading the prefix again: no second full read, and changes made between the scan and the
+     * watch are reported instead of ending the feed. Soft, so memory pressure may drop them.
+     */
+    private final Map<String, SoftReference<Snapshot>> scanned = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SoftReference<Snapshot>> eldest) {
+            return size() > 8;
+        }
+    };
+
+    /**
      * Opens a store; needs no reachable Consul yet.
      *
      * @throws net.allocator.core.InvalidInputException for a malformed setting
@@ -84,6 +102,11 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         }
         checkOpen();
         Snapshot all = read(http, prefix, List.of());
+        if (startAfter == null) {
+            synchronized (scanned) {
+                scanned.put(prefix, new SoftReference<>(all));
+            }
+        }
         List<KeyValue> page = new ArrayList<>(Math.min(limit, all.entries().size()));
         boolean more = false;
         for (KeyValue entry : all.entries()) {
@@ -173,11 +196,16 @@ public final class ConsulKeyValueStore implements KeyValueStore {
      * blocking in Consul until something under it changes, and reports the keys whose
      * ModifyIndex changed ({@code onPut}, revision = ModifyIndex) or that disappeared ({@code
      * onDelete}, revision = the read's X-Consul-Index). Several changes of one key within one
-     * interval arrive as its latest state. Consul keeps no history a watch could replay: when
-     * the prefix already changed after {@code afterRevision} as the watch starts, the changed
-     * keys are reported and then {@link ChangeListener#onReset} since deletions cannot be. An
-     * index going back (Consul restarted without its data, restored a snapshot, or reaped the
-     * tombstones of deleted keys) also ends the feed with {@code onReset}. Lost connections are
+     * interval arrive as its latest state.
+     *
+     * <p>Consul keeps no history a watch could replay, so the feed compares with the prefix's
+     * state at {@code afterRevision}: the one this store's latest scan of the prefix (its first
+     * page) read, when {@code afterRevision} is that scan's revision. Otherwise it reads the
+     * prefix now, and if it already changed after {@code afterRevision}, reports the changed keys
+     * and then {@link ChangeListener#onReset}, since deletions cannot be told. An
+     * index going back with changed keys (Consul restarted without its data, or restored a
+     * snapshot) also ends the feed with {@code onReset}; going back with the keys unchanged is
+     * Consul reaping old tombstones, and the feed goes on. Lost connections are
      * retried with backoff and miss nothing, since each read is compared with the last.
      *
      * @throws StoreUnavailableException when the first read of the prefix fails
@@ -187,9 +215,12 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         requireNonNull(prefix, "prefix");
         requireNonNull(listener, "listener");
         checkOpen();
-        // The first read happens here, on the caller's thread, so that every change made after
-        // watch() returns is seen against it.
-        Snapshot start = read(http, prefix, List.of());
+        Snapshot start = scannedAt(prefix, afterRevision);
+        if (start == null) {
+            // Read here, on the caller's thread, so that every change made after watch() returns
+            // is seen against this state.
+            start = read(http, prefix, List.of());
+        }
         Duration wait = config.watchWait();
         // Consul adds up to wait/16 of jitter to a blocking query; the answer then still needs
         // the ordinary timeout to arrive.
@@ -263,6 +294,19 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         // Consul sends them sorted already; sorting again costs little and makes paging safe.
         entries.sort(Comparator.comparing(KeyValue::key, KEY_ORDER));
         return new Snapshot(entries, answer.index());
+    }
+
+    /** The state of {@code prefix} at {@code revision} if a recent scan read exactly that, taken out of the cache. */
+    private Snapshot scannedAt(String prefix, long revision) {
+        synchronized (scanned) {
+            SoftReference<Snapshot> ref = scanned.get(prefix);
+            Snapshot snapshot = ref == null ? null : ref.get();
+            if (snapshot == null || snapshot.index() != revision) {
+                return null;
+            }
+            scanned.remove(prefix);
+            return snapshot;
+        }
     }
 
     void forget(ConsulWatch watch) {

@@ -161,8 +161,15 @@ final class ConsulWatch implements AutoCloseable {
                 backoff = FIRST_BACKOFF;
             }
             if (next.index() < lastIndex) {
+                if (byKey(next.entries()).equals(last)) {
+                    // Consul reaped the tombstones of keys deleted long ago: the index drops, the
+                    // keys are as they were. Block on the lower index from now on.
+                    log.debug("watch of {}: index went back from {} to {} with the keys unchanged", prefix, lastIndex, next.index());
+                    lastIndex = next.index();
+                    continue;
+                }
                 deliverReset(new IllegalStateException("Consul's index under " + prefix + " went back from " + lastIndex + " to " + next.index()
-                        + ": Consul restarted without its data, restored a snapshot, or reaped tombstones of deleted keys"));
+                        + " and the keys changed: Consul restarted without its data or restored a snapshot"));
                 return;
             }
             if (next.index() == lastIndex) {

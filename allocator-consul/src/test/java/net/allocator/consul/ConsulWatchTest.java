@@ -74,13 +74,30 @@ class ConsulWatchTest {
     }
 
     @Test
-    @DisplayName("a watch that starts after the prefix changed reports the changed keys, then a reset, since Consul cannot replay deletions")
+    @DisplayName("changes made between a scan and a watch from its revision are all reported, deletions too, without a reset")
+    void startsFromTheScan() throws Exception {
+        put("w/a", "1");
+        put("w/gone", "x");
+        long revision = store.scan(key("w/"), null, 10).revision();
+        put("w/b", "2");
+        writer.commit(List.of(), List.of(Operation.delete(key("w/gone"))));
+        Recorder recorder = new Recorder(Map.of(key("w/a"), "1", key("w/gone"), "x"));
+        try (ConsulWatch watch = watch(store, key("w/"), revision, recorder)) {
+            assertThat(Recorder.await(10, () -> recorder.state.equals(Map.of(key("w/a"), "1", key("w/b"), "2")))).as("state %s", recorder.state).isTrue();
+            assertThat(recorder.resets).isEmpty();
+            assertThat(watch.running()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a watch from a revision this store no longer holds the state of reports the changed keys, then a reset, since Consul cannot replay deletions")
     void startsLate() throws Exception {
         put("w/a", "1");
         put("w/gone", "x");
         long revision = store.scan(key("w/"), null, 10).revision();
         put("w/b", "2");
         writer.commit(List.of(), List.of(Operation.delete(key("w/gone"))));
+        store.scan(key("w/"), null, 10); // a later scan: the state at the first one's revision is gone
         Recorder recorder = new Recorder();
         try (ConsulWatch watch = watch(store, key("w/"), revision, recorder)) {
             assertThat(Recorder.await(10, () -> !recorder.resets.isEmpty())).isTrue();
@@ -168,16 +185,16 @@ class ConsulWatchTest {
     }
 
     @Test
-    @DisplayName("an index going back (a restored snapshot, a restart without data) ends the feed with a reset")
+    @DisplayName("an index going back with changed keys (a restored snapshot, a restart without data) ends the feed with a reset")
     void indexGoingBack() throws Exception {
         AtomicLong index = new AtomicLong(100);
-        String entry = "[{\"Key\":\"p/a\",\"Value\":\"" + Base64.getEncoder().encodeToString("v".getBytes()) + "\",\"ModifyIndex\":90}]";
-        try (FakeConsul fake = new FakeConsul(request -> new FakeConsul.Reply(200, entry, index.get()));
-                ConsulKeyValueStore faked = new ConsulKeyValueStore(ConsulConfig.from(name -> java.util.Optional.ofNullable(
-                        Map.of(ConsulConfig.URL, fake.url(), ConsulConfig.WATCH_INTERVAL, "20ms").get(name))))) {
+        AtomicLong modifyIndex = new AtomicLong(90);
+        try (FakeConsul fake = new FakeConsul(request -> new FakeConsul.Reply(200, entry("p/a", "v", modifyIndex.get()), index.get()));
+                ConsulKeyValueStore faked = fakeStore(fake)) {
             Recorder recorder = new Recorder();
             try (ConsulWatch watch = watch(faked, "p/", 100, recorder)) {
                 Thread.sleep(100);
+                modifyIndex.set(30);
                 index.set(40);
                 assertThat(Recorder.await(5, () -> !recorder.resets.isEmpty())).isTrue();
                 assertThat(recorder.resets.get(0)).hasMessageContaining("went back from 100 to 40");
@@ -187,6 +204,37 @@ class ConsulWatchTest {
                         && r.uri().contains("recurse") && r.uri().contains("consistent"));
             }
         }
+    }
+
+    @Test
+    @DisplayName("an index going back with the keys unchanged (Consul reaped old tombstones) is no reset: the feed follows from the lower index")
+    void tombstonesReaped() throws Exception {
+        AtomicLong index = new AtomicLong(100);
+        AtomicLong modifyIndex = new AtomicLong(90);
+        try (FakeConsul fake = new FakeConsul(request -> new FakeConsul.Reply(200, entry("p/a", "v" + modifyIndex.get(), modifyIndex.get()), index.get()));
+                ConsulKeyValueStore faked = fakeStore(fake)) {
+            Recorder recorder = new Recorder();
+            try (ConsulWatch watch = watch(faked, "p/", 100, recorder)) {
+                Thread.sleep(100);
+                index.set(90);
+                assertThat(Recorder.await(5, () -> fake.requests.stream().anyMatch(r -> r.uri().contains("index=90")))).isTrue();
+                modifyIndex.set(120);
+                index.set(120);
+                assertThat(Recorder.await(5, () -> "v120".equals(recorder.state.get("p/a")))).isTrue();
+                assertThat(recorder.resets).isEmpty();
+                assertThat(watch.running()).isTrue();
+            }
+        }
+    }
+
+    private static String entry(String key, String value, long modifyIndex) {
+        return "[{\"Key\":\"" + key + "\",\"Value\":\"" + Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "\",\"ModifyIndex\":" + modifyIndex + "}]";
+    }
+
+    private static ConsulKeyValueStore fakeStore(FakeConsul fake) {
+        Map<String, String> settings = Map.of(ConsulConfig.URL, fake.url(), ConsulConfig.WATCH_INTERVAL, "20ms");
+        return new ConsulKeyValueStore(ConsulConfig.from(name -> java.util.Optional.ofNullable(settings.get(name))));
     }
 
     @Test
