@@ -119,7 +119,9 @@ final class EtcdErrors {
             text = etcd.getErrorCode() + ": " + etcd.getMessage();
         } else if (Status.fromThrowable(cause).getCode() != Status.Code.UNKNOWN || cause instanceof io.grpc.StatusRuntimeException) {
             Status status = Status.fromThrowable(cause);
-            text = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+            // grpc-netty appends lines such as "Channel Pipeline: [...]" that only say where it happened.
+            String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
+            text = status.getCode() + (description.isEmpty() ? "" : ": " + description);
         } else {
             text = cause.toString();
         }
