@@ -94,6 +94,12 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         return ConsulJson.entries(answer.body(), http.baseUrl()).stream().filter(e -> e.key().equals(key)).findFirst();
     }
 
+    /** Consul has no range reads: every page costs a read of the whole prefix, so take it at once. */
+    @Override
+    public int preferredScanLimit() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public ScanPage scan(String prefix, String startAfter, int limit) {
         requireNonNull(prefix, "prefix");

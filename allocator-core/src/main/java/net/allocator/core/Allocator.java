@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Allocator implements NetworkRegistry, AddressAllocator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Allocator.class);
-    private static final int SCAN_PAGE = 1000;
 
     private final KeyValueStore store;
     private final KeyLayout keys;
@@ -102,7 +101,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         String after = null;
         ScanPage page;
         do {
-            page = store.scan(keys.networksPrefix(), after, SCAN_PAGE);
+            page = store.scan(keys.networksPrefix(), after, store.preferredScanLimit());
             for (KeyValue kv : page.entries()) {
                 StoredNetwork stored = StoredForms.readNetwork(kv.value(), kv.key());
                 out.put(keys.nameOfNetworkKey(kv.key()), stored.description() == null ? "" : stored.description());
@@ -469,7 +468,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 return true;
             }
             if (!page.hasNext() && more) {
-                ScanPage next = store.scan(prefix, after, SCAN_PAGE);
+                ScanPage next = store.scan(prefix, after, store.preferredScanLimit());
                 page = next.entries().iterator();
                 more = next.more() && !next.entries().isEmpty();
             }
@@ -540,7 +539,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 long revision = -1;
                 ScanPage page;
                 do {
-                    page = store.scan(prefix, after, SCAN_PAGE);
+                    page = store.scan(prefix, after, store.preferredScanLimit());
                     if (revision < 0) {
                         revision = page.revision();
                     }

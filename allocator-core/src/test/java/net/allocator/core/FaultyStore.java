@@ -50,6 +50,11 @@ public final class FaultyStore implements KeyValueStore {
     }
 
     @Override
+    public int preferredScanLimit() {
+        return delegate.preferredScanLimit();
+    }
+
+    @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         check();
         boolean applied = delegate.commit(conditions, operations);

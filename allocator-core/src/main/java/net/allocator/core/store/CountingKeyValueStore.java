@@ -34,6 +34,11 @@ public final class CountingKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public int preferredScanLimit() {
+        return delegate.preferredScanLimit();
+    }
+
+    @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         commits.increment();
         return delegate.commit(conditions, operations);

@@ -18,7 +18,7 @@ import java.util.Optional;
  *
  * <p>Errors: every method throws {@link net.allocator.core.StoreUnavailableException} when the store cannot be
  * reached or answers with an error within the backend's configured timeout, and never blocks
- * longer than that timeout. {@link #commit} throws {@link StoreOutcomeUnknownException} when
+ * longer than about that timeout (plus the time to connect). {@link #commit} throws {@link StoreOutcomeUnknownException} when
  * the request may have been applied but no answer arrived (the allocator then reads back what
  * happened).
  *
@@ -37,6 +37,15 @@ public interface KeyValueStore extends AutoCloseable {
      * @param limit at least 1
      */
     ScanPage scan(String prefix, String startAfter, int limit);
+
+    /**
+     * How many keys the allocator should ask for per {@link #scan} when it reads a whole
+     * network. A store without range reads, which reads the whole prefix for every page anyway,
+     * says {@link Integer#MAX_VALUE}.
+     */
+    default int preferredScanLimit() {
+        return 1000;
+    }
 
     /**
      * Applies every operation if and only if every condition holds, as one atomic step: either
