@@ -49,8 +49,10 @@ public interface KeyValueStore extends AutoCloseable {
 
     /**
      * Applies every operation if and only if every condition holds, as one atomic step: either
-     * all operations are applied or none. Conditions and operations name at most a handful of
-     * keys.
+     * all operations are applied or none, in list order (a later write to a key wins). Conditions
+     * and operations name at most a handful of keys. A commit whose answer was lost may still be
+     * applied later (etcd can commit a timed-out proposal after a leader change), so callers make
+     * their conditions exclusive rather than trusting a read-back of "absent" as final.
      *
      * @return {@code true} when applied; {@code false} when some condition did not hold (nothing
      *     was written)
@@ -61,7 +63,8 @@ public interface KeyValueStore extends AutoCloseable {
     /**
      * Follows changes to the keys under {@code prefix} made after the store revision {@code
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
-     * {@code listener} on a thread of the store's. A feed may coalesce several changes of a key
+     * {@code listener} on a thread of the store's. Several changes may share a revision (one
+     * commit). A listener that throws ends the feed with {@link ChangeListener#onReset}. A feed may coalesce several changes of a key
      * into its latest state, but a follower that applies every delivered change must end up with
      * the prefix's current contents. Optional: a store that cannot follow changes
      * cheaply returns {@link Optional#empty()}, and the allocator then learns of others'
@@ -83,7 +86,7 @@ public interface KeyValueStore extends AutoCloseable {
     /** A short human-readable description for logs and health output, such as its endpoints. */
     String describe();
 
-    /** Releases the store's connections and threads. */
+    /** Releases the store's connections and threads; later calls fail. */
     @Override
     void close();
 }

@@ -44,7 +44,9 @@ public abstract class KeyValueStoreContractKit {
     @AfterEach
     void cleanUp() {
         try {
-            store.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
+            if (store != null) {
+                store.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
+            }
         } finally {
             opened.forEach(KeyValueStore::close);
         }
