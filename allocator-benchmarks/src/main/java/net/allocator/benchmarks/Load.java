@@ -1,0 +1,89 @@
+package net.allocator.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs a closed-loop load: {@code callers} threads, each calling its operation back to back for
+ * a fixed time and recording every call's latency.
+ */
+final class Load {
+    /** One caller's operation; {@code caller} is the thread's index, {@code i} its call count. */
+    @FunctionalInterface
+    interface Call {
+        void run(int caller, long i) throws Exception;
+    }
+
+    /** What a run measured. */
+    record Result(String what, int callers, long calls, double seconds, long[] sorted, long errors, String firstError) {
+        double perSecond() {
+            return calls / seconds;
+        }
+
+        double p50() {
+            return Latencies.percentileMillis(sorted, 50);
+        }
+
+        double p99() {
+            return Latencies.percentileMillis(sorted, 99);
+        }
+    }
+
+    private Load() {}
+
+    static Result run(String what, int callers, double seconds, Call call) throws InterruptedException {
+        List<Latencies> latencies = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        long[] errors = new long[callers];
+        AtomicReference<String> firstError = new AtomicReference<>();
+        CountDownLatch ready = new CountDownLatch(callers);
+        CountDownLatch go = new CountDownLatch(1);
+        long[] window = new long[2];
+        for (int c = 0; c < callers; c++) {
+            Latencies mine = new Latencies();
+            latencies.add(mine);
+            int caller = c;
+            Thread thread = new Thread(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long end = window[1];
+                long i = 0;
+                while (true) {
+                    long start = System.nanoTime();
+                    if (start >= end) {
+                        break;
+                    }
+                    try {
+                        call.run(caller, i++);
+                        mine.add(System.nanoTime() - start);
+                    } catch (Exception | AssertionError e) {
+                        errors[caller]++;
+                        firstError.compareAndSet(null, e.toString());
+                    }
+                }
+            }, what + "-" + c);
+            threads.add(thread);
+            thread.start();
+        }
+        ready.await();
+        window[0] = System.nanoTime();
+        window[1] = window[0] + (long) (seconds * 1e9);
+        go.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        long[] sorted = Latencies.merged(latencies);
+        long errorCount = 0;
+        for (long e : errors) {
+            errorCount += e;
+        }
+        return new Result(what, callers, sorted.length, elapsed, sorted, errorCount, firstError.get());
+    }
+}
