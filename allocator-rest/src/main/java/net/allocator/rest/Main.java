@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * cannot start (port in use); 2 for a usage error (unknown flag or store, malformed value).
  */
 public final class Main {
+    /** gRPC (under the etcd client) logs through java.util.logging; held so the level sticks. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     static final int EXIT_USAGE = 2;
     static final int EXIT_STARTUP = 1;
 
@@ -179,6 +182,9 @@ public final class Main {
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
         setIfAbsent("sun.net.httpserver.nodelay", "true");
+        if (!level.equals("debug") && !level.equals("trace")) {
+            GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     private static void setIfAbsent(String name, String value) {
