@@ -49,7 +49,7 @@ public record Network(
         return IpAddresses.isIpv6(address);
     }
 
-    /** The netmask in dotted form for IPv4, or as {@code /prefix} for IPv6. */
+    /** The netmask as the original service wrote it: the prefix length as text ({@code "16"}). */
     public String netmask() {
         return Integer.toString(prefixLength);
     }
