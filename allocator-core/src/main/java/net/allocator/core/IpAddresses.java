@@ -79,6 +79,11 @@ public final class IpAddresses {
 
     /** See {@link #toKey(InetAddress)}. */
     public static String toKey(BigInteger number, boolean ipv6) {
+        if (!ipv6) {
+            // on every allocation: skip BigInteger's general radix conversion
+            String hex = Long.toHexString(number.longValue());
+            return "00000000".substring(hex.length()) + hex;
+        }
         String hex = number.toString(16);
         int width = ipv6 ? 32 : 8;
         return "0".repeat(width - hex.length()) + hex;
