@@ -8,7 +8,7 @@
 # instead of the /8 at 50 and 99 %).
 #
 # Results go to target/benchmarks/ of the repository root: figures.tsv (section, figure, value,
-# unit), the JMH CSV, and every tool's raw output.
+# unit), JMH's JSON results, and every tool's raw output.
 #
 # Environment:
 #   ALLOCATOR_BENCH_SKIP_BUILD=1   use the jars already built
@@ -28,7 +28,7 @@ esac
 
 OUT="$ROOT/target/benchmarks"
 mkdir -p "$OUT"
-rm -f "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/*.csv
+rm -f "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/*.json
 FIG="$OUT/figures.tsv"
 JAR="$ROOT/allocator-benchmarks/target/benchmarks.jar"
 REST_JAR="$ROOT/allocator-rest/target/allocator-rest.jar"
@@ -61,24 +61,21 @@ collect() { grep -E '^(FIGURE|NOTE)' "$1" | cut -f2- | tee -a "$FIG" >/dev/null 
 # ---------------------------------------------------------------- in-memory, in-process (JMH)
 say "JMH: allocate+release on a /16, one thread"
 if ((QUICK)); then JMH_TIME=(-wi 3 -w 1 -i 3 -r 1); else JMH_TIME=(-wi 5 -w 2 -i 5 -r 2); fi
-java -jar "$JAR" AllocateReleaseBenchmark "${JMH_TIME[@]}" -prof gc -rf csv -rff "$OUT/jmh-pairs.csv" >"$OUT/jmh-pairs.txt" 2>&1
+java -jar "$JAR" AllocateReleaseBenchmark "${JMH_TIME[@]}" -prof gc -rf json -rff "$OUT/jmh-pairs.json" >"$OUT/jmh-pairs.txt" 2>&1
 say "JMH: allocation cost against size and fullness"
 if ((QUICK)); then
     java -jar "$JAR" AllocationCostBenchmark -wi 2 -w 1 -i 3 -r 1 -p shape=v4-24,v4-20,v4-16 -p full=0,50,99 \
-        -rf csv -rff "$OUT/jmh-sizes.csv" >"$OUT/jmh-sizes.txt" 2>&1
+        -rf json -rff "$OUT/jmh-sizes.json" >"$OUT/jmh-sizes.txt" 2>&1
 else
     java -jar "$JAR" AllocationCostBenchmark -wi 3 -w 1 -i 5 -r 1 -p shape=v4-24,v4-16,v4-8 -p full=0,50,99 \
-        -rf csv -rff "$OUT/jmh-sizes.csv" >"$OUT/jmh-sizes.txt" 2>&1
+        -rf json -rff "$OUT/jmh-sizes.json" >"$OUT/jmh-sizes.txt" 2>&1
     java -jar "$JAR" AllocationCostBenchmark -wi 3 -w 1 -i 5 -r 1 -p shape=v4-8 -p full=99 -p fill=spread \
-        -rf csv -rff "$OUT/jmh-spread.csv" >"$OUT/jmh-spread.txt" 2>&1
+        -rf json -rff "$OUT/jmh-spread.json" >"$OUT/jmh-spread.txt" 2>&1
 fi
 java -jar "$JAR" AllocationCostBenchmark "${JMH_TIME[@]}" -p shape=v6-64 -p full=0 \
-    -rf csv -rff "$OUT/jmh-v6.csv" >"$OUT/jmh-v6.txt" 2>&1
-for csv in "$OUT"/jmh-pairs.csv "$OUT"/jmh-sizes.csv "$OUT"/jmh-spread.csv "$OUT"/jmh-v6.csv; do
-    [[ -f "$csv" ]] || continue
-    java -cp "$JAR" net.allocator.benchmarks.JmhFigures "$csv" >"$csv.txt"
-    collect "$csv.txt"
-done
+    -rf json -rff "$OUT/jmh-v6.json" >"$OUT/jmh-v6.txt" 2>&1
+java -cp "$JAR" net.allocator.benchmarks.JmhFigures "$OUT"/jmh-*.json >"$OUT/jmh-figures.txt"
+collect "$OUT/jmh-figures.txt"
 grep -h '# filled' "$OUT"/jmh-*.txt | sed 's/^# /NOTE\tin-memory (JMH)\t/' >"$OUT/fills.txt" || true
 collect "$OUT/fills.txt"
 
