@@ -43,6 +43,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private final KeyLayout keys;
     private final AllocatorOptions options;
     private final ConcurrentHashMap<String, NetworkEntry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DecodedNetwork> decoded = new ConcurrentHashMap<>();
     private final Object entryLoading = new Object();
     private volatile boolean closed;
 
@@ -162,10 +163,15 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Network.checkName(network);
         requireNonNull(owner, "owner");
         long deadline = System.nanoTime() + options.contentionTimeout().toNanos();
+        int lostRaces = 0;
         while (true) {
             NetworkEntry entry = entry(network);
             entry.reloadIfStale();
-            Optional<BigInteger> candidate = entry.view.reserveLowestFree();
+            // After a lost race, other allocators are picking the same lowest addresses: pick
+            // among the lowest few at random, so that the losers stop colliding again.
+            Optional<BigInteger> candidate = lostRaces == 0
+                    ? entry.view.reserveLowestFree()
+                    : entry.view.reserveOneOfLowest(Math.min(64, 2 << Math.min(lostRaces, 5)));
             if (candidate.isEmpty()) {
                 Optional<AddressState> held = heldBy(network, owner);
                 if (held.isPresent()) {
@@ -191,6 +197,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 }
             } finally {
                 entry.view.unreserve(number);
+            }
+            if (entries.get(network) == entry) {
+                lostRaces++; // the address was taken; (otherwise the network changed and is reloaded)
             }
             if (System.nanoTime() > deadline) {
                 throw new StoreUnavailableException("gave up allocating in '" + network + "' after "
@@ -353,14 +362,17 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             entry.view.markUsed(number);
             return Optional.of(AddressState.used(address, owner, claimedAt));
         }
+        // Find out why, cheapest question first: a lost race for the address is the common case.
+        Optional<KeyValue> holder = store.get(addressKey);
+        if (holder.isPresent()) {
+            entry.view.markUsed(number);
+            AddressState state = StoredForms.decodeAddress(holder.get().value(), addressKey);
+            return state.owner().orElseThrow().equals(owner) ? Optional.of(state) : Optional.empty();
+        }
         Optional<AddressState> held = heldBy(network, owner);
         if (held.isPresent()) {
             entry.view.markUsed(IpAddresses.toNumber(held.get().address()));
             return held;
-        }
-        if (store.get(addressKey).isPresent()) {
-            entry.view.markUsed(number);
-            return Optional.empty();
         }
         // Neither the owner nor the address is taken: the network changed, or the answer was
         // lost and nothing was written. Reload the network (throwing if it is gone) and retry.
@@ -405,13 +417,29 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         }
     }
 
+    /**
+     * The network as stored now (one linearizable read), decoded once per stored text: decoding
+     * re-validates the whole definition, which would otherwise dominate a listing.
+     */
     private Optional<VersionedNetwork> readNetwork(String name) {
-        return store.get(keys.networkKey(name)).map(kv -> {
-            StoredNetwork stored = StoredForms.readNetwork(kv.value(), kv.key());
-            return new VersionedNetwork(StoredForms.decodeNetwork(stored), kv.version(),
-                    StoredForms.REMOVING.equals(stored.state()));
-        });
+        Optional<KeyValue> current = store.get(keys.networkKey(name));
+        if (current.isEmpty()) {
+            decoded.remove(name);
+            return Optional.empty();
+        }
+        KeyValue kv = current.get();
+        DecodedNetwork known = decoded.get(name);
+        if (known != null && known.text().equals(kv.value())) {
+            return Optional.of(new VersionedNetwork(known.network(), kv.version(), known.removing()));
+        }
+        StoredNetwork stored = StoredForms.readNetwork(kv.value(), kv.key());
+        DecodedNetwork fresh = new DecodedNetwork(kv.value(), StoredForms.decodeNetwork(stored),
+                StoredForms.REMOVING.equals(stored.state()));
+        decoded.put(name, fresh);
+        return Optional.of(new VersionedNetwork(fresh.network(), kv.version(), fresh.removing()));
     }
+
+    private record DecodedNetwork(String text, Network network, boolean removing) {}
 
     private static BigInteger inPool(Network network, InetAddress address) {
         requireNonNull(address, "address");

@@ -37,13 +37,37 @@ final class CandidateView {
         return candidate;
     }
 
+    /**
+     * Reserves one of the {@code among} lowest addresses that are neither known used nor
+     * reserved, chosen at random, or the last of them when fewer are free.
+     */
+    synchronized Optional<BigInteger> reserveOneOfLowest(int among) {
+        int skip = java.util.concurrent.ThreadLocalRandom.current().nextInt(among);
+        Optional<BigInteger> chosen = Optional.empty();
+        BigInteger cursor = BigInteger.ZERO;
+        for (int i = 0; i <= skip; i++) {
+            Optional<BigInteger> next = lowestFrom(cursor, true);
+            if (next.isEmpty()) {
+                break;
+            }
+            chosen = next;
+            cursor = next.get().add(BigInteger.ONE);
+        }
+        chosen.ifPresent(reserved::add);
+        return chosen;
+    }
+
     /** Whether some address is not known used, though it may be reserved. */
     synchronized boolean anyNotUsed() {
         return lowest(false).isPresent();
     }
 
     private Optional<BigInteger> lowest(boolean skipReserved) {
-        BigInteger cursor = BigInteger.ZERO;
+        return lowestFrom(BigInteger.ZERO, skipReserved);
+    }
+
+    private Optional<BigInteger> lowestFrom(BigInteger start, boolean skipReserved) {
+        BigInteger cursor = start;
         while (true) {
             Optional<BigInteger> next = pool.firstAtOrAfter(cursor);
             if (next.isEmpty()) {

@@ -74,7 +74,13 @@ public final class IpAddresses {
      * keys of one family sort in numeric order.
      */
     public static String toKey(InetAddress address) {
-        return toKey(toNumber(address), isIpv6(address));
+        byte[] bytes = address.getAddress();
+        char[] hex = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            hex[2 * i] = Character.forDigit((bytes[i] >> 4) & 0xf, 16);
+            hex[2 * i + 1] = Character.forDigit(bytes[i] & 0xf, 16);
+        }
+        return new String(hex);
     }
 
     /** See {@link #toKey(InetAddress)}. */

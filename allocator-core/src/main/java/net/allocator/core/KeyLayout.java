@@ -73,6 +73,9 @@ final class KeyLayout {
      * {@code %} never appears in a key.
      */
     static String escape(String part) {
+        if (isPlain(part)) {
+            return part;
+        }
         byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(bytes.length + 8);
         for (int i = 0; i < bytes.length; i++) {
@@ -86,5 +89,17 @@ final class KeyLayout {
             }
         }
         return out.toString();
+    }
+
+    private static boolean isPlain(String part) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-' || (c == '.' && i > 0);
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -25,8 +25,17 @@ public record Owner(String cluster, String node) {
         if (value.length() > MAX_LENGTH) {
             throw new InvalidInputException(what + " is longer than " + MAX_LENGTH + " characters");
         }
-        if (value.chars().anyMatch(Character::isISOControl)) {
+        if (hasControlCharacter(value)) {
             throw new InvalidInputException(what + " " + IpAddresses.quote(value) + " contains control characters");
         }
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

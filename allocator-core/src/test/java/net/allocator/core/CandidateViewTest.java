@@ -56,4 +56,25 @@ class CandidateViewTest {
         view.markFree(n(7));
         assertThat(view.runs()).isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("after a lost race a candidate comes from among the lowest free, never a used or reserved one")
+    void spreadAmongLowest() {
+        CandidateView view = view(0, 1000);
+        for (long i = 0; i < 10; i++) {
+            view.markUsed(n(i));
+        }
+        java.util.Set<BigInteger> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            BigInteger got = view.reserveOneOfLowest(8).orElseThrow();
+            assertThat(got).isBetween(n(10), n(17));
+            seen.add(got);
+            view.unreserve(got);
+        }
+        assertThat(seen).hasSizeGreaterThan(1);
+        CandidateView nearlyFull = view(0, 3);
+        nearlyFull.markUsed(n(0));
+        nearlyFull.markUsed(n(2));
+        assertThat(nearlyFull.reserveOneOfLowest(8)).get().isIn(n(1), n(3));
+    }
 }

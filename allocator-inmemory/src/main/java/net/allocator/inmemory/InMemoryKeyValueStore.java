@@ -3,6 +3,7 @@ package net.allocator.inmemory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -27,7 +28,10 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     private static final int HISTORY = 65_536;
 
     private final Object lock = new Object();
+    /** Every key, sorted, for scans. */
     private final TreeMap<String, KeyValue> data = new TreeMap<>();
+    /** The same keys, for point reads and conditions in O(1) whatever the store's size. */
+    private final HashMap<String, KeyValue> index = new HashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private long revision;
@@ -39,7 +43,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public Optional<KeyValue> get(String key) {
         synchronized (lock) {
             checkOpen();
-            return Optional.ofNullable(data.get(key));
+            return Optional.ofNullable(index.get(key));
         }
     }
 
@@ -74,7 +78,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (lock) {
             checkOpen();
             for (Condition condition : conditions) {
-                KeyValue current = data.get(condition.key());
+                KeyValue current = index.get(condition.key());
                 boolean holds = condition instanceof Condition.AtVersion at
                         ? current != null && current.version() == at.version()
                         : current == null;
@@ -85,10 +89,13 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             long at = ++revision;
             for (Operation operation : operations) {
                 if (operation instanceof Operation.Put put) {
-                    data.put(put.key(), new KeyValue(put.key(), put.value(), at));
+                    KeyValue stored = new KeyValue(put.key(), put.value(), at);
+                    data.put(put.key(), stored);
+                    index.put(put.key(), stored);
                     record(new Change(put.key(), put.value(), at));
                 } else if (operation instanceof Operation.Delete delete) {
-                    if (data.remove(delete.key()) != null) {
+                    if (index.remove(delete.key()) != null) {
+                        data.remove(delete.key());
                         record(new Change(delete.key(), null, at));
                     }
                 } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
@@ -96,6 +103,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                             deletePrefix.prefix() + Character.MAX_VALUE, true);
                     for (String key : List.copyOf(doomed.keySet())) {
                         data.remove(key);
+                        index.remove(key);
                         record(new Change(key, null, at));
                     }
                 }
