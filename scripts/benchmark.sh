@@ -12,8 +12,8 @@
 #
 # Environment:
 #   ALLOCATOR_BENCH_SKIP_BUILD=1   use the jars already built
-#   ALLOCATOR_BENCH_STORE_CP=...   class path of the etcd and Consul stores (default: their
-#                                  modules' target/classes)
+#   ALLOCATOR_BENCH_STORE_CP=...   class path put before benchmarks.jar for the drivers, e.g.
+#                                  patched store or core classes (default: none)
 #   ALLOCATOR_BENCH_JAVA_OPTS=...  extra JVM options for the drivers
 set -euo pipefail
 
@@ -36,11 +36,10 @@ NAME="bench-$$"
 say() { printf '\n== %s\n' "$*" >&2; }
 
 if [[ "${ALLOCATOR_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    say "building (mvn package -DskipTests) allocator-benchmarks, allocator-rest and the stores"
-    mvn -B -q -DskipTests package -pl allocator-benchmarks,allocator-rest,allocator-etcd,allocator-consul -am
+    say "building (mvn package -DskipTests) allocator-benchmarks and allocator-rest, with what they need"
+    mvn -B -q -DskipTests package -pl allocator-benchmarks,allocator-rest -am
 fi
-STORE_CP="${ALLOCATOR_BENCH_STORE_CP:-$ROOT/allocator-etcd/target/classes:$ROOT/allocator-consul/target/classes}"
-CP="$JAR:$STORE_CP"
+CP="${ALLOCATOR_BENCH_STORE_CP:+$ALLOCATOR_BENCH_STORE_CP:}$JAR"
 # shellcheck disable=SC2206
 JOPTS=(${ALLOCATOR_BENCH_JAVA_OPTS:-})
 
