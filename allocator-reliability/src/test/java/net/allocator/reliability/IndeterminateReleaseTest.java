@@ -1,0 +1,144 @@
+package net.allocator.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+import net.allocator.core.AddressState;
+import net.allocator.core.Allocator;
+import net.allocator.core.AllocatorOptions;
+import net.allocator.core.Network;
+import net.allocator.core.Owner;
+import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.inmemory.InMemoryKeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The interleaving that {@link ClusterEtcdFaultsTest} met when a follower was killed, replayed in
+ * one process: a release whose delete is applied but whose answer is lost, and another instance
+ * claiming the freed address before the releasing instance reads back.
+ *
+ * <p>The store ends right either way (checked here); the answer to the release is wrong: it is
+ * a 409 "used by another owner", which the contract reserves for "nothing is changed". The test
+ * of the answer is disabled until allocator-core fixes {@code Allocator.release}; run it with
+ * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ */
+class IndeterminateReleaseTest {
+    private static final String NETWORK = "net";
+    private static final Owner FIRST = new Owner("c", "first");
+    private static final Owner SECOND = new Owner("c", "second");
+
+    private final InMemoryKeyValueStore memory = new InMemoryKeyValueStore();
+    private final RacingStore racing = new RacingStore(memory);
+    private Allocator releasing;
+    private Allocator other;
+    private InetAddress address;
+
+    @BeforeEach
+    void setUp() {
+        releasing = Allocator.create(racing, AllocatorOptions.defaults().withKeyPrefix("p"));
+        other = Allocator.create(memory, AllocatorOptions.defaults().withKeyPrefix("p"));
+        releasing.register(Network.builder().name(NETWORK).network("10.9.0.0").netmask("24").gateway("10.9.0.1")
+                .addresses(List.of("10.9.0.10")).build());
+        address = releasing.allocate(NETWORK, FIRST).address();
+        // the next commit (the release's delete) is applied, then the other instance claims the
+        // address, then the releasing instance is told the answer was lost
+        racing.afterNextCommit = () -> other.allocate(NETWORK, SECOND);
+    }
+
+    @AfterEach
+    void tearDown() {
+        releasing.close();
+        other.close();
+    }
+
+    @Test
+    @DisplayName("a release whose answer is lost while another owner claims the address: the store holds only the new owner")
+    void storeEndsRight() {
+        try {
+            releasing.release(NETWORK, address, FIRST);
+        } catch (RuntimeException answer) {
+            // the answer is judged by the test below
+        }
+        AddressState now = other.show(NETWORK, address);
+        assertThat(now.owner()).as("holder of %s", address).contains(SECOND);
+        assertThat(memory.get("p/owners/net/c/first")).as("the first owner's key").isEmpty();
+    }
+
+    @Test
+    @Disabled("known bug in allocator-core Allocator.release(network, address, expectedOwner): answers 409 although "
+            + "its delete was applied; see docs/reliability.md, Known bugs")
+    @DisplayName("a release whose answer is lost while another owner claims the address: the release succeeds")
+    void releaseAnswersSuccess() {
+        AddressState before = releasing.release(NETWORK, address, FIRST);
+        assertThat(before.owner()).contains(FIRST);
+    }
+
+    /** Runs a hook after the next commit has been applied, then loses that commit's answer. */
+    private static final class RacingStore implements KeyValueStore {
+        private final KeyValueStore delegate;
+        volatile Runnable afterNextCommit;
+
+        RacingStore(KeyValueStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public boolean commit(List<Condition> conditions, List<Operation> operations) {
+            boolean applied = delegate.commit(conditions, operations);
+            Runnable hook = afterNextCommit;
+            if (hook != null) {
+                afterNextCommit = null;
+                hook.run();
+                throw new StoreOutcomeUnknownException("answer lost (injected) after the commit applied: " + applied);
+            }
+            return applied;
+        }
+
+        @Override
+        public Optional<KeyValue> get(String key) {
+            return delegate.get(key);
+        }
+
+        @Override
+        public ScanPage scan(String prefix, String startAfter, int limit) {
+            return delegate.scan(prefix, startAfter, limit);
+        }
+
+        @Override
+        public int preferredScanLimit() {
+            return delegate.preferredScanLimit();
+        }
+
+        @Override
+        public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+            return delegate.watch(prefix, afterRevision, listener);
+        }
+
+        @Override
+        public void ping() {
+            delegate.ping();
+        }
+
+        @Override
+        public String describe() {
+            return "racing " + delegate.describe();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package net.allocator.reliability;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An etcd or Consul instance for these tests: either one this class started with the project's
+ * scripts (one member with {@code etcd.sh}/{@code consul.sh}, or three with {@code
+ * *-cluster.sh}), on which faults may be injected through the members' PIDs; or the shared
+ * single server of {@code with-servers.sh}, which is only read.
+ *
+ * <p>Also reads the store's keys directly over its own HTTP API (etcd's {@code /v3/kv/range},
+ * Consul's {@code /v1/kv?recurse}), so that checks do not depend on the service under test.
+ */
+final class ServiceStore implements AutoCloseable {
+    enum Kind {
+        ETCD("etcd.sh", "etcd-cluster.sh"),
+        CONSUL("consul.sh", "consul-cluster.sh");
+
+        final String singleScript;
+        final String clusterScript;
+
+        Kind(String singleScript, String clusterScript) {
+            this.singleScript = singleScript;
+            this.clusterScript = clusterScript;
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+
+    private final Kind kind;
+    private final String name;
+    private final List<String> memberUrls;
+    private final boolean owned;
+    private final Path logDir;
+
+    private ServiceStore(Kind kind, String name, List<String> memberUrls, boolean owned, Path logDir) {
+        this.kind = kind;
+        this.name = name;
+        this.memberUrls = memberUrls;
+        this.owned = owned;
+        this.logDir = logDir;
+    }
+
+    /** Starts a single server (members: 1) or a three-member cluster (members: 3) named {@code name}. */
+    static ServiceStore start(Kind kind, String name, int members, Path logDir) {
+        if (members != 1 && members != 3) {
+            throw new IllegalArgumentException("1 or 3 members, not " + members);
+        }
+        script(logDir, members == 1 ? kind.singleScript : kind.clusterScript, "start", name);
+        Path dir = runDir(name);
+        List<String> urls = new ArrayList<>();
+        for (int i = 1; i <= members; i++) {
+            urls.add(read(dir.resolve("member-" + i + ".url"), dir.resolve(kind == Kind.ETCD ? "endpoints" : "url")));
+        }
+        return new ServiceStore(kind, name, List.copyOf(urls), true, logDir);
+    }
+
+    /** The single server with-servers.sh started, for reading only. */
+    static ServiceStore shared(Kind kind) {
+        String url = kind == Kind.ETCD ? ServiceEnvironment.sharedEtcd() : ServiceEnvironment.sharedConsul();
+        if (url.contains(",")) {
+            url = url.substring(0, url.indexOf(','));
+        }
+        return new ServiceStore(kind, "shared", List.of(url), false, null);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int members() {
+        return memberUrls.size();
+    }
+
+    /** Client URL of member {@code n} (1-based). */
+    String url(int n) {
+        return memberUrls.get(n - 1);
+    }
+
+    /** All client URLs, comma-separated: the service's --etcd-endpoints. */
+    String endpoints() {
+        return String.join(",", memberUrls);
+    }
+
+    /** The service flags that point at this store, for an etcd cluster all members; for Consul member {@code n}'s agent. */
+    List<String> serviceFlags(int consulMember, String keyPrefix, Duration timeout) {
+        String millis = timeout.toMillis() + "ms";
+        return kind == Kind.ETCD
+                ? List.of("--store", "etcd", "--etcd-endpoints", endpoints(), "--etcd-timeout", millis,
+                        "--etcd-connect-timeout", "1s", "--key-prefix", keyPrefix)
+                : List.of("--store", "consul", "--consul-url", url(consulMember), "--consul-timeout", millis,
+                        "--consul-connect-timeout", "1s", "--key-prefix", keyPrefix);
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    long pid(int member) {
+        requireOwned();
+        return Long.parseLong(read(runDir(name).resolve("member-" + member + ".pid"), null));
+    }
+
+    /** kill -9 of member {@code n}. */
+    void kill(int member) {
+        signal(member, "KILL");
+    }
+
+    /** SIGSTOP: the member keeps its sockets open but answers nothing. */
+    void pause(int member) {
+        signal(member, "STOP");
+    }
+
+    void resume(int member) {
+        signal(member, "CONT");
+    }
+
+    /** SIGTERM, and waits until the member has exited. Its data dir stays for {@link #restartMember}. */
+    void stopMember(int member) {
+        long pid = pid(member);
+        signal(member, "TERM");
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (handle.isPresent() && handle.get().isAlive() && System.nanoTime() < deadline) {
+            ServiceProcess.sleep(50);
+        }
+        if (handle.isPresent() && handle.get().isAlive()) {
+            signal(member, "KILL");
+        }
+    }
+
+    /** Starts member {@code n} again with its data dir and ports (killing it first if it runs), and waits until it is healthy. */
+    void restartMember(int member) {
+        requireOwned();
+        script(logDir, kind.clusterScript, "restart-member", name, Integer.toString(member));
+    }
+
+    private void signal(int member, String signal) {
+        requireOwned();
+        run(logDir, List.of("kill", "-" + signal, Long.toString(pid(member))), Duration.ofSeconds(10));
+    }
+
+    /**
+     * The member that leads right now, as the members that answer within a second say; empty
+     * while they report none or disagree.
+     */
+    OptionalInt leader() {
+        return kind == Kind.ETCD ? etcdLeader() : consulLeader();
+    }
+
+    /** Waits until a leader other than {@code not} (0: any) exists; returns it. */
+    int awaitLeader(int not, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            OptionalInt leader = leader();
+            if (leader.isPresent() && leader.getAsInt() != not) {
+                return leader.getAsInt();
+            }
+            if (System.nanoTime() > deadline) {
+                return fail("no leader" + (not == 0 ? "" : " other than member " + not) + " in " + kind + " '" + name
+                        + "' within " + within);
+            }
+            ServiceProcess.sleep(50);
+        }
+    }
+
+    /** Some member that is not the leader. */
+    int follower() {
+        int leader = awaitLeader(0, Duration.ofSeconds(30));
+        return leader % members() + 1;
+    }
+
+    private OptionalInt etcdLeader() {
+        Map<String, Integer> memberIds = new HashMap<>();
+        Map<String, Integer> votes = new HashMap<>();
+        for (int i = 1; i <= members(); i++) {
+            Optional<JsonNode> status = post(url(i) + "/v3/maintenance/status", "{}");
+            if (status.isPresent()) {
+                memberIds.put(status.get().path("header").path("member_id").asText(), i);
+                String leader = status.get().path("leader").asText("0");
+                if (!leader.equals("0") && !leader.isEmpty()) {
+                    votes.merge(leader, 1, Integer::sum);
+                }
+            }
+        }
+        if (votes.size() != 1) {
+            return OptionalInt.empty();
+        }
+        Integer member = memberIds.get(votes.keySet().iterator().next());
+        return member == null ? OptionalInt.empty() : OptionalInt.of(member);
+    }
+
+    private OptionalInt consulLeader() {
+        Map<String, Integer> byServerPort = new HashMap<>();
+        for (int i = 1; i <= members(); i++) {
+            for (String arg : readArgs(i)) {
+                if (arg.startsWith("-server-port=")) {
+                    byServerPort.put(arg.substring("-server-port=".length()), i);
+                }
+            }
+        }
+        Map<Integer, Integer> votes = new HashMap<>();
+        for (int i = 1; i <= members(); i++) {
+            Optional<String> leader = getText(url(i) + "/v1/status/leader");
+            if (leader.isPresent()) {
+                String address = leader.get().replace("\"", "").strip();
+                int colon = address.lastIndexOf(':');
+                Integer member = colon < 0 ? null : byServerPort.get(address.substring(colon + 1));
+                if (member != null) {
+                    votes.merge(member, 1, Integer::sum);
+                }
+            }
+        }
+        return votes.size() == 1 ? OptionalInt.of(votes.keySet().iterator().next()) : OptionalInt.empty();
+    }
+
+    private List<String> readArgs(int member) {
+        try {
+            return Files.readAllLines(runDir(name).resolve("member-" + member + ".args"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    // ------------------------------------------------------------------ direct reads
+
+    /**
+     * Every key under {@code prefix} and its value, read from the store itself (a linearizable
+     * etcd range; a consistent Consul read) through the first member that answers.
+     */
+    Map<String, String> scan(String prefix) {
+        List<String> problems = new ArrayList<>();
+        for (String url : memberUrls) {
+            try {
+                return kind == Kind.ETCD ? etcdScan(url, prefix) : consulScan(url, prefix);
+            } catch (IOException | RuntimeException e) {
+                problems.add(url + ": " + e);
+            }
+        }
+        throw new AssertionError("cannot read " + prefix + " from " + kind + " '" + name + "': " + problems);
+    }
+
+    private static Map<String, String> etcdScan(String url, String prefix) throws IOException {
+        byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
+        byte[] end = Arrays.copyOf(start, start.length);
+        end[end.length - 1]++;
+        String body = "{\"key\":\"" + b64(start) + "\",\"range_end\":\"" + b64(end) + "\"}";
+        JsonNode answer = post(url + "/v3/kv/range", body).orElseThrow(() -> new IOException("no answer"));
+        if (answer.has("error") || answer.has("code")) {
+            throw new IOException(answer.toString());
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode kv : answer.path("kvs")) {
+            out.put(unb64(kv.get("key").asText()), kv.has("value") ? unb64(kv.get("value").asText()) : "");
+        }
+        return out;
+    }
+
+    private static Map<String, String> consulScan(String url, String prefix) throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url + "/v1/kv/" + prefix + "?recurse=true&consistent"))
+                .timeout(Duration.ofSeconds(5)).GET().build());
+        Map<String, String> out = new TreeMap<>();
+        if (response.statusCode() == 404) {
+            return out;
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        for (JsonNode kv : ServiceClient.JSON.readTree(response.body())) {
+            out.put(kv.get("Key").asText(), kv.get("Value").isNull() ? "" : unb64(kv.get("Value").asText()));
+        }
+        return out;
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static String unb64(String text) {
+        return new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
+    }
+
+    private static Optional<JsonNode> post(String url, String json) {
+        try {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+            return response.statusCode() == 200 ? Optional.of(ServiceClient.JSON.readTree(response.body())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> getText(String url) {
+        try {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).GET().build());
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) throws IOException {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ scripts
+
+    /** Stops every member and removes the instance (only an instance this class started). */
+    @Override
+    public void close() {
+        if (owned) {
+            script(logDir, kind == Kind.ETCD ? "etcd-cluster.sh" : "consul-cluster.sh", "stop", name);
+        }
+    }
+
+    private void requireOwned() {
+        if (!owned) {
+            throw new IllegalStateException("faults are only injected into instances these tests started");
+        }
+    }
+
+    private static Path runDir(String name) {
+        return ServiceEnvironment.repoRoot().resolve(".servers/run").resolve(name);
+    }
+
+    private static String read(Path file, Path fallback) {
+        try {
+            if (!Files.exists(file) && fallback != null) {
+                file = fallback;
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file, e);
+        }
+    }
+
+    private static void script(Path logDir, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", ServiceEnvironment.scriptsDir().resolve(script).toString()));
+        command.addAll(List.of(args));
+        run(logDir, command, Duration.ofSeconds(120));
+    }
+
+    private static void run(Path logDir, List<String> command, Duration within) {
+        Path log = logDir.resolve("scripts.log");
+        try {
+            Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            if (!process.waitFor(within.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail(String.join(" ", command) + " did not finish within " + within + "; see " + log);
+            }
+            if (process.exitValue() != 0) {
+                fail(String.join(" ", command) + " failed with exit code " + process.exitValue() + ":\n" + ServiceProcess.tail(log));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + command, e);
+        }
+    }
+}
