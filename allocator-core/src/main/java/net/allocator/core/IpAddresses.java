@@ -26,10 +26,22 @@ public final class IpAddresses {
             throw new InvalidInputException(what + " is missing");
         }
         String text = literal.strip();
-        if (text.length() > MAX_LITERAL_LENGTH || text.indexOf('%') >= 0 || !InetAddresses.isInetAddress(text)) {
+        // Guava takes any Unicode digit ("１０.0.0.1" would alias 10.0.0.1): only ASCII literals pass
+        if (text.length() > MAX_LITERAL_LENGTH || !isAsciiLiteral(text) || !InetAddresses.isInetAddress(text)) {
             throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
         }
         return InetAddresses.forString(text);
+    }
+
+    private static boolean isAsciiLiteral(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean allowed = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The canonical text of an address: dotted quad, or RFC 5952 IPv6. */
@@ -121,7 +133,7 @@ public final class IpAddresses {
             text = text.substring(1);
         }
         int bits = ipv6 ? 128 : 32;
-        if (text.chars().allMatch(Character::isDigit) && text.length() <= 3) {
+        if (!text.isEmpty() && text.length() <= 3 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             int prefix = Integer.parseInt(text);
             if (prefix > bits) {
                 throw new InvalidInputException("netmask /" + prefix + " is longer than " + bits + " bits");

@@ -33,7 +33,9 @@ public record Network(
 
     private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9._:@-]{0,64}");
     private static final int MAX_DESCRIPTION = 1024;
-    private static final int MAX_POOL_ENTRIES = 65_536;
+    // Keeps a network's stored definition well under Consul's 512 KiB value limit (an IPv6
+    // literal is up to 39 characters); larger pools are ranges or CIDR blocks.
+    private static final int MAX_POOL_ENTRIES = 10_000;
 
     public Network {
         requireNonNull(name, "name");
@@ -161,7 +163,8 @@ public record Network(
          */
         public Network build() {
             checkName(name);
-            if (description.length() > MAX_DESCRIPTION || description.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+            if (description.length() > MAX_DESCRIPTION || description.chars().anyMatch(c -> c < 0x20 && c != '\t')
+                    || Owner.hasUnpairedSurrogate(description)) {
                 throw new InvalidInputException("description must be at most " + MAX_DESCRIPTION
                         + " characters without control characters");
             }

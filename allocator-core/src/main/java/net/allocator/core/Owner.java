@@ -25,6 +25,10 @@ public record Owner(String cluster, String node) {
         if (value.length() > MAX_LENGTH) {
             throw new InvalidInputException(what + " is longer than " + MAX_LENGTH + " characters");
         }
+        if (hasUnpairedSurrogate(value)) {
+            // UTF-8 cannot carry them: "\ud800" and "\udfff" would both be stored as "?"
+            throw new InvalidInputException(what + " contains an unpaired UTF-16 surrogate");
+        }
         if (hasControlCharacter(value)) {
             throw new InvalidInputException(what + " " + IpAddresses.quote(value) + " contains control characters");
         }
@@ -33,6 +37,18 @@ public record Owner(String cluster, String node) {
     private static boolean hasControlCharacter(String value) {
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean hasUnpairedSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
                 return true;
             }
         }

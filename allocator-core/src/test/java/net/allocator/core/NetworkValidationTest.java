@@ -77,7 +77,8 @@ class NetworkValidationTest {
     @Test
     @DisplayName("IP literals are parsed without DNS, and host names, zone ids and junk are refused")
     void literals() {
-        for (String bad : List.of("localhost", "example.com", "fe80::1%eth0", "10.0.0", "10.0.0.256", "", " ", "1.2.3.4.5", "::g")) {
+        for (String bad : List.of("localhost", "example.com", "fe80::1%eth0", "10.0.0", "10.0.0.256", "", " ", "1.2.3.4.5", "::g",
+                "\uff11\uff10.0.0.1", "\u0661\u0660.0.0.1", "2001:db8::\uff11")) {
             assertThatThrownBy(() -> IpAddresses.parse(bad, "address")).as(bad).isInstanceOf(InvalidInputException.class);
         }
         assertThat(IpAddresses.format(IpAddresses.parse("2001:DB8:0:0::1", "address"))).isEqualTo("2001:db8::1");
@@ -107,5 +108,15 @@ class NetworkValidationTest {
         assertThatThrownBy(() -> seedAdmin().description("x".repeat(1025)).build()).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> seedAdmin().description("a\u0007").build()).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> seedAdmin().bridge("br/../x").build()).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
+    @DisplayName("netmasks and owners take no look-alikes: non-ASCII digits and unpaired surrogates are refused")
+    void lookAlikes() {
+        assertThatThrownBy(() -> seedAdmin().netmask("\uff11\uff16").build()).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> new Owner("\ud800", "n")).isInstanceOf(InvalidInputException.class).hasMessageContaining("surrogate");
+        assertThatThrownBy(() -> new Owner("c", "x\udfff")).isInstanceOf(InvalidInputException.class);
+        assertThat(new Owner("\ud83d\ude00", "n").cluster()).isEqualTo("\ud83d\ude00");
+        assertThatThrownBy(() -> seedAdmin().description("\ud800").build()).isInstanceOf(InvalidInputException.class);
     }
 }

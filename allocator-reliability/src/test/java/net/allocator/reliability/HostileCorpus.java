@@ -1135,17 +1135,17 @@ final class HostileCorpus {
         switch (variant) {
             case 0 -> {
                 category = "huge header value (100 KB)";
-                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000) + "\r\nContent-Length: "
+                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(100_000) + "\r\nContent-Length: "
                         + body.length() + "\r\n\r\n" + body);
             }
             case 1 -> {
                 category = "header section over the server's limit (400 KB)";
-                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(400_000) + "\r\n\r\n");
+                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(400_000) + "\r\n\r\n");
                 mayDrop = true;
             }
             case 2 -> {
                 category = "too many headers (300)";
-                StringBuilder many = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\n");
+                StringBuilder many = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n");
                 for (int i = 0; i < 300; i++) {
                     many.append("X-H").append(i).append(": v\r\n");
                 }
@@ -1161,11 +1161,11 @@ final class HostileCorpus {
             case 4 -> {
                 category = "invalid UTF-8 in the request target";
                 wire = concat(ascii(method + " /v1/networks/"), new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc0, (byte) 0xae},
-                        ascii("/addresses HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
+                        ascii("/addresses HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
             }
             case 5 -> {
                 category = "invalid UTF-8 in header values";
-                wire = concat(ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"),
+                wire = concat(ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"),
                         new byte[] {(byte) 0xc3, (byte) 0x28, (byte) 0xff}, ascii("\r\nAuthorization: Bearer "),
                         new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, ascii("\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
             }
@@ -1177,7 +1177,7 @@ final class HostileCorpus {
             case 7 -> {
                 category = "unknown HTTP version";
                 wire = ascii(method + " " + target + " " + pick(List.of("HTTP/2.0", "HTTP/9.9", "HTTP/1.1x", "FOO/1.1", "HTTP/1", "http/1.1"))
-                        + "\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                        + "\r\nHost: localhost\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
                 mayDrop = true;
             }
             case 8 -> {
@@ -1208,11 +1208,11 @@ final class HostileCorpus {
             case 13 -> {
                 category = "asterisk or relative target";
                 wire = ascii(method + " " + pick(List.of("*", "v1/networks", "?x", "#", "%2Fv1%2Fnetworks", "\\v1\\networks", "//evil/v1"))
-                        + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                        + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
             }
             case 14 -> {
                 category = "very long target (200 KB)";
-                wire = ascii(method + " /v1/networks/" + "a".repeat(200_000) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                wire = ascii(method + " /v1/networks/" + "a".repeat(200_000) + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
                 mayDrop = true;
             }
             case 15 -> {
@@ -1222,40 +1222,40 @@ final class HostileCorpus {
             }
             case 16 -> {
                 category = "NUL in the request line";
-                wire = ascii(method + " /v1/networks/admin\u0000/addresses HTTP/1.1\r\nHost: x\r\n\r\n");
+                wire = ascii(method + " /v1/networks/admin\u0000/addresses HTTP/1.1\r\nHost: localhost\r\n\r\n");
                 mayDrop = true;
             }
             case 17 -> {
                 category = "spaces in the target";
-                wire = ascii(method + " /v1/networks/ad min/addresses  HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                wire = ascii(method + " /v1/networks/ad min/addresses  HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
                 mayDrop = true;
             }
             case 18 -> {
                 category = "pipelined garbage after a valid read";
                 method = "GET";
-                wire = ascii("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n" + pick(List.of("\u0000\u0001\u0002", "GARBAGE\r\n\r\n",
+                wire = ascii("GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n" + pick(List.of("\u0000\u0001\u0002", "GARBAGE\r\n\r\n",
                         "POST /v1/networks/admin HTTP/1.1\r\nContent-Length: 99\r\n\r\n{", "\r\n")));
             }
             case 19 -> {
                 category = "bare line feeds";
-                wire = ascii(method + " " + target + " HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: "
+                wire = ascii(method + " " + target + " HTTP/1.1\nHost: localhost\nContent-Type: application/json\nContent-Length: "
                         + body.length() + "\n\n" + body);
                 mayDrop = true;
             }
             case 20 -> {
                 category = "obsolete line folding";
-                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/\r\n json\r\nContent-Length: "
+                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/\r\n json\r\nContent-Length: "
                         + body.length() + "\r\n\r\n" + body);
                 mayDrop = true;
             }
             case 22 -> {
                 category = "a Transfer-Encoding other than chunked";
-                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + pick(List.of("gzip", "gzip, chunked",
+                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: " + pick(List.of("gzip", "gzip, chunked",
                         "chunked, gzip", "identity", "compress", "deflate, chunked", "br")) + "\r\n\r\n" + body);
             }
             default -> {
                 category = "header without a colon";
-                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type application/json\r\nContent-Length: "
+                wire = ascii(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type application/json\r\nContent-Length: "
                         + body.length() + "\r\n\r\n" + body);
             }
         }

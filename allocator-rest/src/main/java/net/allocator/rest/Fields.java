@@ -69,9 +69,10 @@ abstract class Fields {
     private static Fields parseJson(byte[] body, ObjectMapper mapper) {
         JsonNode tree;
         try {
-            tree = mapper.readTree(body);
+            // Jackson lets overlong and out-of-range UTF-8 through, and "a\xc0\xaf" would become "a/"
+            tree = mapper.readTree(Messages.strictUtf8(body, "request body is not valid UTF-8"));
         } catch (StreamConstraintsException e) {
-            throw HttpError.badRequest("malformed JSON: " + e.getOriginalMessage());
+            throw HttpError.badRequest("malformed JSON: the document is nested too deeply, or a value is too long");
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();

@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -52,8 +53,16 @@ public final class RestServer implements AutoCloseable {
         // The JDK server leaves Nagle's algorithm on unless told otherwise, which costs each
         // small response a delayed-ACK round trip (measured: 724 vs 31,776 POSTs a second).
         // It reads the property once, when the first server is made.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+        // Without these the JDK server waits forever for a client that sends half a request, so a
+        // few stalled connections hold every worker thread (seconds).
+        setIfAbsent("sun.net.httpserver.maxReqTime", "20");
+        setIfAbsent("sun.net.httpserver.maxRspTime", "60");
+    }
+
+    private static void setIfAbsent(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
         }
     }
 
@@ -264,7 +273,9 @@ public final class RestServer implements AutoCloseable {
                     Map.of("Allow", allow));
         }
         Router.Found found = (Router.Found) match;
+        refuseForeignHost(request);
         if (found.route().writes()) {
+            refuseCrossSiteWrite(request);
             authorize(request);
         }
         request.bind(found.parameters());
@@ -283,6 +294,43 @@ public final class RestServer implements AutoCloseable {
             out.add(Request.decodePathSegment(segment));
         }
         return out;
+    }
+
+    /**
+     * A service bound to loopback answers only requests addressed to loopback: a web page whose
+     * host name an attacker re-points at 127.0.0.1 (DNS rebinding) sends its own host name.
+     */
+    private void refuseForeignHost(Request request) {
+        if (!options.bind().isLoopbackAddress()) {
+            return;
+        }
+        String host = request.header("Host").map(h -> h.strip().toLowerCase(Locale.ROOT)).orElse("");
+        String name = host.startsWith("[") ? host.substring(0, Math.max(1, host.indexOf(']') + 1))
+                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+        boolean loopback = name.isEmpty() || name.equals("localhost") || name.equals("[::1]") || name.startsWith("127.");
+        if (!loopback) {
+            throw new HttpError(403, "this service listens on loopback and answers only requests for localhost, 127.0.0.1 or [::1]");
+        }
+    }
+
+    /**
+     * Browsers send Origin and Sec-Fetch-Site with every cross-site write; API clients (curl,
+     * HttpClient, other services) do not. Refusing those stops a web page from allocating
+     * through an operator's browser when no token is set.
+     */
+    private void refuseCrossSiteWrite(Request request) {
+        String site = request.header("Sec-Fetch-Site").map(v -> v.strip().toLowerCase(Locale.ROOT)).orElse("");
+        if (site.equals("cross-site") || site.equals("same-site")) {
+            throw new HttpError(403, "changes from web pages of other sites are refused");
+        }
+        Optional<String> origin = request.header("Origin");
+        if (origin.isPresent()) {
+            String host = request.header("Host").map(h -> h.strip().toLowerCase(Locale.ROOT)).orElse("");
+            String fromOrigin = origin.get().strip().toLowerCase(Locale.ROOT).replaceFirst("^[a-z][a-z0-9+.-]*://", "");
+            if (!fromOrigin.equals(host)) {
+                throw new HttpError(403, "changes from web pages of other origins are refused");
+            }
+        }
     }
 
     private void authorize(Request request) {

@@ -204,7 +204,7 @@ class ErrorsTest {
         @Test
         @DisplayName("a malformed percent-escape is refused by the JDK's request parser before routing (400, not JSON)")
         void malformedEscape() {
-            Reply reply = api.raw("GET /v1/networks/ad%zzmin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", new byte[0], false);
+            Reply reply = api.raw("GET /v1/networks/ad%zzmin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", new byte[0], false);
 
             assertThat(reply.status()).isEqualTo(400);
             assertThat(api.dump()).isEqualTo(before);
@@ -213,7 +213,7 @@ class ErrorsTest {
         @Test
         @DisplayName("a body cut short of its Content-Length")
         void truncatedBody() {
-            Reply reply = api.raw("POST /v1/networks/admin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            Reply reply = api.raw("POST /v1/networks/admin HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 100\r\nConnection: close\r\n\r\n", "{\"cluster\":\"c\",\"node\":\"cut\"}".getBytes(), true);
 
             assertRejected(reply, 400);
