@@ -44,7 +44,6 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private final AllocatorOptions options;
     private final ConcurrentHashMap<String, NetworkEntry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DecodedNetwork> decoded = new ConcurrentHashMap<>();
-    private final Object entryLoading = new Object();
     private volatile boolean closed;
 
     private Allocator(KeyValueStore store, AllocatorOptions options) {
@@ -172,6 +171,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             Optional<BigInteger> candidate = lostRaces == 0
                     ? entry.view.reserveLowestFree()
                     : entry.view.reserveOneOfLowest(Math.min(64, 2 << Math.min(lostRaces, 5)));
+            if (candidate.isEmpty() && entry.view.anyNotUsed()) {
+                // every address left is being tried by another thread here: wait for them rather
+                // than re-read the network, which cannot tell more than they will
+                pause(deadline, network);
+                continue;
+            }
             if (candidate.isEmpty()) {
                 Optional<AddressState> held = heldBy(network, owner);
                 if (held.isPresent()) {
@@ -252,11 +257,17 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         BigInteger number = inPool(entry.network, address);
         String addressKey = keys.addressKey(network, address);
         AddressState previous = null;
+        long unconfirmedVersion = -1;
         while (true) {
             Optional<KeyValue> current = store.get(addressKey);
             if (current.isEmpty()) {
                 entry.view.markFree(number);
                 return previous != null ? previous : AddressState.free(address);
+            }
+            if (unconfirmedVersion > 0 && current.get().version() != unconfirmedVersion) {
+                // The unconfirmed delete took effect (an address key only changes by being
+                // deleted and claimed anew), and someone has claimed the address since.
+                return previous;
             }
             AddressState state = StoredForms.decodeAddress(current.get().value(), addressKey);
             Owner holder = state.owner().orElseThrow();
@@ -273,6 +284,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 }
             } catch (StoreOutcomeUnknownException e) {
                 LOG.debug("release of {} in {} unconfirmed; reading back", address, network, e);
+                unconfirmedVersion = current.get().version();
             }
         }
     }
@@ -387,27 +399,32 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         return store.get(ownerKey).map(kv -> StoredForms.decodeAddress(kv.value(), ownerKey));
     }
 
+    /**
+     * The cached entry of a network, loading it when needed. No lock is held across the store
+     * calls: while the store fails, every caller fails after its own call's timeout instead of
+     * queueing behind the others'; concurrent loaders of one network keep the first entry.
+     */
     private NetworkEntry entry(String name) {
         NetworkEntry entry = entries.get(name);
         if (entry != null) {
             return entry;
         }
-        synchronized (entryLoading) {
-            entry = entries.get(name);
-            if (entry != null) {
-                return entry;
-            }
-            VersionedNetwork current = readNetwork(name).orElseThrow(() -> notFound(name));
-            if (current.removing()) {
-                throw new NetworkNotFoundException("network '" + name + "' is being removed");
-            }
-            entry = new NetworkEntry(current.network(), current.version());
-            entry.reload();
-            if (!closed) {
-                entries.put(name, entry);
-            }
-            return entry;
+        VersionedNetwork current = readNetwork(name).orElseThrow(() -> notFound(name));
+        if (current.removing()) {
+            throw new NetworkNotFoundException("network '" + name + "' is being removed");
         }
+        NetworkEntry loaded = new NetworkEntry(current.network(), current.version());
+        loaded.reload();
+        if (closed) {
+            loaded.stopWatching();
+            return loaded;
+        }
+        NetworkEntry winner = entries.putIfAbsent(name, loaded);
+        if (winner != null) {
+            loaded.stopWatching();
+            return winner;
+        }
+        return loaded;
     }
 
     private void forget(String name) {
@@ -553,7 +570,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
         void reloadIfStale() {
             if (stale) {
-                reload();
+                synchronized (loading) {
+                    if (stale) { // another thread may have reloaded while this one waited
+                        reload();
+                    }
+                }
             }
         }
 

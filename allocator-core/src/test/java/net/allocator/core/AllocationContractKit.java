@@ -637,6 +637,20 @@ public abstract class AllocationContractKit {
         }
 
         @Test
+        @DisplayName("a release whose answer was lost, and whose address was claimed again meanwhile, still succeeds")
+        void lostReleaseAnswerThenReclaimed() {
+            FaultyStore faulty = new FaultyStore(openStore());
+            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.2"));
+            AddressState got = flaky.allocate("n", ALICE);
+            faulty.loseNextCommitAnswerAfter(() -> allocator.claim("n", got.address(), BOB));
+            assertThat(flaky.release("n", got.address(), ALICE).owner()).contains(ALICE);
+            assertThat(allocator.show("n", got.address()).owner()).contains(BOB);
+        }
+
+        @Test
         @DisplayName("a lost answer to a release is resolved by reading back")
         void lostReleaseAnswer() {
             FaultyStore faulty = new FaultyStore(openStore());

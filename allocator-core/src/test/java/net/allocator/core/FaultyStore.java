@@ -31,6 +31,17 @@ public final class FaultyStore implements KeyValueStore {
         answersToLose.set(count);
     }
 
+    /**
+     * The next commit applies, then {@code meanwhile} runs (another client acting before the
+     * answer would have arrived), then the answer is lost.
+     */
+    public void loseNextCommitAnswerAfter(Runnable meanwhile) {
+        this.meanwhile = meanwhile;
+        answersToLose.set(1);
+    }
+
+    private volatile Runnable meanwhile;
+
     private void check() {
         if (down) {
             throw new StoreUnavailableException("store is down (injected)");
@@ -59,6 +70,11 @@ public final class FaultyStore implements KeyValueStore {
         check();
         boolean applied = delegate.commit(conditions, operations);
         if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            Runnable action = meanwhile;
+            meanwhile = null;
+            if (action != null) {
+                action.run();
+            }
             throw new StoreOutcomeUnknownException("answer lost (injected)");
         }
         return applied;

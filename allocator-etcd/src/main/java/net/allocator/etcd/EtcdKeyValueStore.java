@@ -129,6 +129,12 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                 // timeout: the caller learns why ("connection refused"), and a commit that failed
                 // this way is known not to have been sent.
                 .waitForReady(false)
+                // A member that hangs (paused, or behind a network that drops packets) keeps its
+                // connections open; without keepalive it stays in the round robin and a third of
+                // the calls time out until it recovers. Pings take it out within a few seconds.
+                .keepaliveTime(Duration.ofSeconds(5))
+                .keepaliveTimeout(Duration.ofSeconds(3))
+                .keepaliveWithoutCalls(true)
                 .interceptor(new DeadlineInterceptor(config.timeout()));
         if (config.user().isPresent()) {
             builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
