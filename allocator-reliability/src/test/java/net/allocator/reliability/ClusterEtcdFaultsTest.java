@@ -149,7 +149,7 @@ class ClusterEtcdFaultsTest {
             long end = run.now();
 
             LoadChecks checks = run.finish(ERROR_BOUND, NO_HANG);
-            Outage outage = checks.outage("etcd SIGSTOP leader 10 s", fault, resuming);
+            Outage outage = checks.outage("etcd SIGSTOP leader 10 s", fault, end);
             long resumed = checks.firstAllocationAfter(elected);
             long lastErrorAfterElection = checks.lastErrorBetween(elected, resuming);
             long lastErrorAfterCont = checks.lastErrorBetween(resuming, end);
@@ -189,7 +189,7 @@ class ClusterEtcdFaultsTest {
             long end = run.now();
 
             LoadChecks checks = run.finish(ERROR_BOUND, NO_HANG);
-            Outage outage = checks.outage("etcd quorum lost (2 of 3 killed)", fault, restored);
+            Outage outage = checks.outage("etcd quorum lost (2 of 3 killed)", fault, end);
             long resumed = checks.firstAllocationAfter(restored);
             record(checks, outage, "allocations answered 200 from +" + millis(settled - fault) + " ms to the restart: "
                     + checks.allocationsAnsweredBetween(settled, restarting) + "; both members back and a leader " + millis(restored - restarting)

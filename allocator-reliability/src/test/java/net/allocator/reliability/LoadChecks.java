@@ -348,11 +348,11 @@ final class LoadChecks {
      * free, no address leaked). Checked on the service's listing and on the keys read directly.
      *
      * @param holdings (owner "cluster/node", address) pairs the clients hold in the end
-     * @param listed address → "cluster/node" from {@code GET ?used&full}
+     * @param listings address → "cluster/node" from {@code GET ?used&full} of each service
      * @param keys every key and value under {@code <prefix>/}, read from the store itself
      */
-    LoadChecks storeMatches(List<Map.Entry<String, String>> holdings, Map<String, String> listed, Map<String, String> keys,
-            String prefix, String network) {
+    LoadChecks storeMatches(List<Map.Entry<String, String>> holdings, List<Map<String, String>> listings,
+            Map<String, String> keys, String prefix, String network) {
         Map<String, String> expected = new TreeMap<>();
         for (Map.Entry<String, String> holding : holdings) {
             String other = expected.put(holding.getValue(), holding.getKey());
@@ -360,7 +360,9 @@ final class LoadChecks {
                 violation("two clients believe they hold " + holding.getValue() + ": " + other + " and " + holding.getKey());
             }
         }
-        compare("the service's listing", expected, listed);
+        for (int i = 0; i < listings.size(); i++) {
+            compare("the listing of service " + i, expected, listings.get(i));
+        }
 
         String addressPrefix = prefix + "/addresses/" + network + "/";
         String ownerPrefix = prefix + "/owners/" + network + "/";
@@ -433,8 +435,10 @@ final class LoadChecks {
     // ------------------------------------------------------------------ outages
 
     /**
-     * What clients saw around a fault: the errors (503s, missing answers) sent from {@code from}
-     * to {@code to}, and the longest time in that window in which no allocation succeeded.
+     * What clients saw around a fault: the requests sent and answered from {@code from} to
+     * {@code to} (a request answered later belongs to whatever happened next), their errors
+     * (503s, missing answers), and the longest time in that window in which no allocation
+     * succeeded.
      */
     record Outage(String fault, long errors, long attempts, long firstErrorMillis, long lastErrorMillis, long longestGapMillis,
                   long successes) {
@@ -455,7 +459,7 @@ final class LoadChecks {
         List<Long> successes = new ArrayList<>();
         for (Attempt attempt : log.attempts()) {
             ServiceClient.Reply reply = attempt.reply();
-            if (reply.sentNanos() < from || reply.sentNanos() > to) {
+            if (reply.sentNanos() < from || reply.doneNanos() > to) {
                 continue;
             }
             requests++;

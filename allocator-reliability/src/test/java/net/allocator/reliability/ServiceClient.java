@@ -150,7 +150,20 @@ final class ServiceClient {
         }
     }
 
+    /**
+     * Sends one request. A GET that finds its kept-alive connection closed by the server (which
+     * closes idle connections) is sent once more, as HTTP allows for idempotent requests; other
+     * methods are not, so that the load's log shows every missing answer.
+     */
     Reply send(String method, String path, String json) {
+        Reply reply = sendOnce(method, path, json);
+        if (reply.status() == -1 && method.equals("GET") && !"interrupted".equals(reply.transport())) {
+            reply = sendOnce(method, path, json);
+        }
+        return reply;
+    }
+
+    private Reply sendOnce(String method, String path, String json) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout);
         if (json == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());

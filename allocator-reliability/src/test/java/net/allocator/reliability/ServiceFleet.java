@@ -122,15 +122,17 @@ final class ServiceFleet implements AutoCloseable {
      */
     LoadChecks verify(LoadDriver load, String network, int poolSize, boolean unavailableAllowed, Duration slowBound,
             Duration hangBound) {
+        // the store first, while the services' kept-alive connections are fresh
+        Map<String, String> keys = store.scan(keyPrefix + "/");
+        List<Map<String, String>> listings = new ArrayList<>();
+        for (ServiceClient client : clients) {
+            listings.add(client.usedAddresses(network));
+        }
         LoadChecks checks = new LoadChecks(load.log())
                 .answers(unavailableAllowed, slowBound, hangBound)
                 .noAddressHeldTwice()
                 .exhaustionOnlyWhenFull(poolSize);
-        Map<String, String> keys = store.scan(keyPrefix + "/");
-        for (ServiceClient client : clients) {
-            checks.storeMatches(load.holdings(), client.usedAddresses(network), keys, keyPrefix, network);
-        }
-        return checks;
+        return checks.storeMatches(load.holdings(), listings, keys, keyPrefix, network);
     }
 
     @Override

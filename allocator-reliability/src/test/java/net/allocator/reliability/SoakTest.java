@@ -121,8 +121,7 @@ class SoakTest {
             long[] fault = faults.get(i);
             long next = i + 1 < faults.size() ? faults.get(i + 1)[1] : System.nanoTime();
             Outage outage = checks.outage(store + " soak: " + names[(int) fault[0]], fault[1], next);
-            Outage healed = checks.outage("healed", fault[2], next);
-            long lastError = healed.errors() == 0 ? 0 : healed.lastErrorMillis();
+            long lastError = checks.lastErrorBetween(fault[2], next);
             lastErrors.add(lastError);
             ServiceEnvironment.recordMeasurement(outage + "; healed after " + (fault[2] - fault[1]) / 1_000_000
                     + " ms; errors until " + lastError + " ms after healing");

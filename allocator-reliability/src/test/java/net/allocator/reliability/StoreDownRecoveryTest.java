@@ -74,7 +74,7 @@ class StoreDownRecoveryTest {
                 LoadChecks checks = new LoadChecks(load.log())
                         .answers(false, ERROR_BOUND, NO_HANG)
                         .noAddressHeldTwice()
-                        .storeMatches(holdings, service.usedAddresses("startup"), store.scan(fleet.keyPrefix() + "/"),
+                        .storeMatches(holdings, List.of(service.usedAddresses("startup")), store.scan(fleet.keyPrefix() + "/"),
                                 fleet.keyPrefix(), "startup");
                 checks.assertNone();
                 assertThat(poolSize).isEqualTo(253);
@@ -109,7 +109,7 @@ class StoreDownRecoveryTest {
             long end = run.now();
 
             LoadChecks checks = run.finish(ERROR_BOUND, NO_HANG);
-            Outage outage = checks.outage(kind + " stopped mid-run", fault, restarted);
+            Outage outage = checks.outage(kind + " stopped mid-run", fault, end);
             long resumed = checks.firstAllocationAfter(restarted);
             long lastError = checks.lastErrorBetween(restarted, end);
             ServiceEnvironment.recordMeasurement(outage + "; store stopped in " + (stopped - fault) / 1_000_000
