@@ -20,7 +20,6 @@ import net.allocator.core.store.StoreOutcomeUnknownException;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +28,8 @@ import org.junit.jupiter.api.Test;
  * one process: a release whose delete is applied but whose answer is lost, and another instance
  * claiming the freed address before the releasing instance reads back.
  *
- * <p>The store ends right either way (checked here); the answer to the release is wrong: it is
- * a 409 "used by another owner", which the contract reserves for "nothing is changed". The test
- * of the answer is disabled until allocator-core fixes {@code Allocator.release}; run it with
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * <p>The store must end right, and the release must answer success: it took effect. (It used to
+ * answer 409 "used by another owner", which the contract reserves for "nothing is changed".)
  */
 class IndeterminateReleaseTest {
     private static final String NETWORK = "net";
@@ -77,8 +74,6 @@ class IndeterminateReleaseTest {
     }
 
     @Test
-    @Disabled("known bug in allocator-core Allocator.release(network, address, expectedOwner): answers 409 although "
-            + "its delete was applied; see docs/reliability.md, Known bugs")
     @DisplayName("a release whose answer is lost while another owner claims the address: the release succeeds")
     void releaseAnswersSuccess() {
         AddressState before = releasing.release(NETWORK, address, FIRST);
