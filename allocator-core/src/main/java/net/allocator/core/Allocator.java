@@ -559,6 +559,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         final CandidateView view;
         private final Object loading = new Object();
         private volatile boolean stale;
+        private volatile RuntimeException lastReloadFailure;
+        private volatile long lastReloadFailureAt;
         private volatile int generation;
         private AutoCloseable watch;
 
@@ -569,11 +571,27 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         }
 
         void reloadIfStale() {
-            if (stale) {
-                synchronized (loading) {
-                    if (stale) { // another thread may have reloaded while this one waited
-                        reload();
-                    }
+            if (!stale) {
+                return;
+            }
+            long asked = System.nanoTime();
+            synchronized (loading) {
+                if (!stale) {
+                    return; // another thread reloaded while this one waited
+                }
+                RuntimeException failed = lastReloadFailure;
+                if (failed != null && lastReloadFailureAt - asked > 0) {
+                    // a reload that began after this thread asked has just failed: repeating it
+                    // would only queue this caller behind another store timeout
+                    throw new StoreUnavailableException(failed.getMessage(), failed);
+                }
+                try {
+                    reload();
+                    lastReloadFailure = null;
+                } catch (RuntimeException e) {
+                    lastReloadFailure = e;
+                    lastReloadFailureAt = System.nanoTime();
+                    throw e;
                 }
             }
         }

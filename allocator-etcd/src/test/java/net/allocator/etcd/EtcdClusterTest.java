@@ -60,8 +60,12 @@ class EtcdClusterTest {
     }
 
     private EtcdKeyValueStore open(String endpoints) {
+        return open(endpoints, "3s");
+    }
+
+    private EtcdKeyValueStore open(String endpoints, String timeout) {
         EtcdKeyValueStore store = new EtcdKeyValueStore(EtcdTestServer.config(
-                EtcdConfig.ENDPOINTS, endpoints, EtcdConfig.TIMEOUT, "3s", EtcdConfig.CONNECT_TIMEOUT, "500ms"));
+                EtcdConfig.ENDPOINTS, endpoints, EtcdConfig.TIMEOUT, timeout, EtcdConfig.CONNECT_TIMEOUT, "500ms"));
         stores.add(store);
         return store;
     }
@@ -100,7 +104,8 @@ class EtcdClusterTest {
     @Test
     @DisplayName("a commit acknowledged through one member is read at once through each other member")
     void linearizableOnEveryMember() throws Exception {
-        List<EtcdKeyValueStore> perMember = List.of(open(memberUrl(1)), open(memberUrl(2)), open(memberUrl(3)));
+        // no fault here: a generous timeout, so that a loaded CI machine is not mistaken for one
+        List<EtcdKeyValueStore> perMember = List.of(open(memberUrl(1), "15s"), open(memberUrl(2), "15s"), open(memberUrl(3), "15s"));
         String key = EtcdTestServer.uniquePrefix("linearizable") + "x";
         for (int i = 0; i < 30; i++) {
             perMember.get(i % 3).commit(List.of(), List.of(Operation.put(key, Integer.toString(i))));
