@@ -208,8 +208,7 @@ final class LoadDriver implements AutoCloseable {
                 Map.Entry<String, String> victim = holding.get(random.nextInt(holding.size()));
                 Operation op = execute(client, sequence++, Kind.RELEASE, victim.getKey(), victim.getValue(), random);
                 if (op.outcome() == Outcome.OK || op.outcome() == Outcome.REJECTED) {
-                    // a refusal is a violation the checks report; the client stops believing it holds
-                    // the address, so that the store check judges what really happened
+                    // a refusal says the owner does not hold it (the checks judge the refusal itself)
                     synchronized (mine) {
                         mine.remove(victim.getKey());
                     }
