@@ -232,7 +232,7 @@ final class LoadDriver implements AutoCloseable {
             if (firstSent < 0) {
                 firstSent = reply.sentNanos();
             }
-            log.add(new LoadLog.Attempt(client, service, kind, owner, address, reply));
+            log.add(new LoadLog.Attempt(client, service, kind, owner, address, attempts > 1, reply));
             int status = reply.status();
             if (status == 200) {
                 String result = kind == Kind.RELEASE ? address : reply.text("address");

@@ -34,8 +34,12 @@ final class LoadLog {
         UNRESOLVED
     }
 
-    /** One HTTP request and its answer. {@code status} is -1 when none came. */
-    record Attempt(int client, int service, Kind kind, String owner, String address, ServiceClient.Reply reply) {}
+    /**
+     * One HTTP request and its answer ({@code reply.status()} is -1 when none came). {@code
+     * retry}: an earlier attempt of the same operation got no definite answer (a 503 or none),
+     * so it may have taken effect already.
+     */
+    record Attempt(int client, int service, Kind kind, String owner, String address, boolean retry, ServiceClient.Reply reply) {}
 
     /**
      * One operation of one client, from the first attempt's sending to the final answer.
@@ -86,12 +90,13 @@ final class LoadLog {
      */
     void writeTo(java.nio.file.Path file) {
         List<String> lines = new ArrayList<>();
-        lines.add("client\tservice\tkind\towner\taddress\tsent_ms\tdone_ms\tstatus\tanswer");
+        lines.add("client\tservice\tkind\towner\taddress\tsent_ms\tdone_ms\tstatus\tanswer\tretry");
         for (Attempt attempt : attempts()) {
             ServiceClient.Reply reply = attempt.reply();
             lines.add(attempt.client() + "\t" + attempt.service() + "\t" + attempt.kind() + "\t" + attempt.owner() + "\t"
                     + attempt.address() + "\t" + millis(reply.sentNanos()) + "\t" + millis(reply.doneNanos()) + "\t"
-                    + reply.status() + "\t" + (reply.status() == -1 ? reply.transport() : reply.raw().replace('\n', ' ')));
+                    + reply.status() + "\t" + (reply.status() == -1 ? reply.transport() : reply.raw().replace('\n', ' '))
+                    + "\t" + attempt.retry());
         }
         try {
             java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());

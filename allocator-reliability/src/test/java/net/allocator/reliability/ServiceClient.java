@@ -152,15 +152,22 @@ final class ServiceClient {
 
     /**
      * Sends one request. A GET that finds its kept-alive connection closed by the server (which
-     * closes idle connections) is sent once more, as HTTP allows for idempotent requests; other
-     * methods are not, so that the load's log shows every missing answer.
+     * closes idle connections; the pool may hold several such) is sent again, up to three times,
+     * as HTTP allows for idempotent requests; other methods are not, so that the load's log
+     * shows every missing answer.
      */
     Reply send(String method, String path, String json) {
         Reply reply = sendOnce(method, path, json);
-        if (reply.status() == -1 && method.equals("GET") && !"interrupted".equals(reply.transport())) {
+        for (int again = 0; again < 3 && reply.status() == -1 && method.equals("GET") && !"interrupted".equals(reply.transport());
+                again++) {
             reply = sendOnce(method, path, json);
         }
         return reply;
+    }
+
+    /** A client of the same service on connections of its own: none left idle by a load. */
+    ServiceClient fresh() {
+        return new ServiceClient(base, requestTimeout);
     }
 
     private Reply sendOnce(String method, String path, String json) {

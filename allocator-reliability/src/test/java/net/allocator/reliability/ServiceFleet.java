@@ -122,11 +122,12 @@ final class ServiceFleet implements AutoCloseable {
      */
     LoadChecks verify(LoadDriver load, String network, int poolSize, boolean unavailableAllowed, Duration slowBound,
             Duration hangBound) {
-        // the store first, while the services' kept-alive connections are fresh
+        // the store first, before the log checks, which take a while after a long run; and
+        // on new connections: the load's have been idle and the server may close them under us
         Map<String, String> keys = store.scan(keyPrefix + "/");
         List<Map<String, String>> listings = new ArrayList<>();
         for (ServiceClient client : clients) {
-            listings.add(client.usedAddresses(network));
+            listings.add(client.fresh().usedAddresses(network));
         }
         LoadChecks checks = new LoadChecks(load.log())
                 .answers(unavailableAllowed, slowBound, hangBound)

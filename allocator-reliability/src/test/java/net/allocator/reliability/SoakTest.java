@@ -61,7 +61,7 @@ class SoakTest {
         try (ServiceStore cluster = ServiceStore.start(ServiceStore.Kind.ETCD, ServiceEnvironment.uniqueName("soaketcd"), 3, logs);
                 ServiceFleet fleet = ServiceFleet.start("soak-etcd-cluster", cluster, 3, ClusterEtcdFaultsTest.STORE_TIMEOUT, logs,
                         List.of());
-                LoadFaultRun run = LoadFaultRun.start(fleet, "soak", "10.83.0.0", LoadDriver.Settings.standard())) {
+                LoadFaultRun run = LoadFaultRun.start(fleet, "soak-etcd", "10.83.0.0", LoadDriver.Settings.standard())) {
             List<long[]> faults = new ArrayList<>();
             long end = System.nanoTime() + duration().toNanos();
             for (int round = 0; System.nanoTime() < end; round++) {
@@ -96,7 +96,7 @@ class SoakTest {
         try (ServiceStore cluster = ServiceStore.start(ServiceStore.Kind.CONSUL, ServiceEnvironment.uniqueName("soakconsul"), 3, logs);
                 ServiceFleet fleet = ServiceFleet.start("soak-consul-cluster", cluster, 3, ClusterConsulFaultsTest.STORE_TIMEOUT, logs,
                         List.of());
-                LoadFaultRun run = LoadFaultRun.start(fleet, "soak", "10.84.0.0", LoadDriver.Settings.standard())) {
+                LoadFaultRun run = LoadFaultRun.start(fleet, "soak-consul", "10.84.0.0", LoadDriver.Settings.standard())) {
             List<long[]> faults = new ArrayList<>();
             long end = System.nanoTime() + duration().toNanos();
             for (int round = 0; System.nanoTime() < end; round++) {
