@@ -460,6 +460,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     private static BigInteger inPool(Network network, InetAddress address) {
         requireNonNull(address, "address");
+        if (IpAddresses.isIpv6(address) == network.ipv6()) {
+            BigInteger number = IpAddresses.toNumber(address);
+            if (network.pool().contains(number)) {
+                return number; // the pool lies inside the network: no need to check the block
+            }
+        }
         if (!network.encloses(address)) {
             throw new InvalidInputException(IpAddresses.format(address) + " is outside the network "
                     + IpAddresses.format(network.address()) + "/" + network.prefixLength());
@@ -637,13 +643,16 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         }
 
         private Optional<BigInteger> numberOf(String key, String prefix) {
-            String hex = key.substring(prefix.length());
             int width = network.ipv6() ? 32 : 8;
-            if (hex.length() != width) {
+            if (key.length() - prefix.length() != width) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(new BigInteger(hex, 16));
+                // on every change the feed delivers: IPv4 without BigInteger's string parser
+                return Optional.of(network.ipv6()
+                        ? new BigInteger(key.substring(prefix.length()), 16)
+                        : BigInteger.valueOf(Long.parseLong(key, prefix.length(), key.length(), 16))
+                                .max(BigInteger.ZERO));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

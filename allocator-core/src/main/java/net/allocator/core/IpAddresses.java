@@ -27,10 +27,15 @@ public final class IpAddresses {
         }
         String text = literal.strip();
         // Guava takes any Unicode digit ("１０.0.0.1" would alias 10.0.0.1): only ASCII literals pass
-        if (text.length() > MAX_LITERAL_LENGTH || !isAsciiLiteral(text) || !InetAddresses.isInetAddress(text)) {
+        if (text.length() > MAX_LITERAL_LENGTH || !isAsciiLiteral(text)) {
             throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
         }
-        return InetAddresses.forString(text);
+        try {
+            // one parse: isInetAddress() then forString() would parse every literal twice
+            return InetAddresses.forString(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
+        }
     }
 
     private static boolean isAsciiLiteral(String text) {

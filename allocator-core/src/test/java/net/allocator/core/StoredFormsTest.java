@@ -32,6 +32,45 @@ class StoredFormsTest {
     }
 
     @Test
+    @DisplayName("claim times are written exactly as Instant.toString writes them")
+    void instantsWritten() {
+        java.util.Random random = new java.util.Random(7);
+        List<Instant> samples = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("-0001-12-31T23:59:59.5Z"), Instant.parse("1969-12-31T23:59:59.000001Z"), Instant.now()));
+        for (int i = 0; i < 10_000; i++) {
+            long seconds = random.nextLong(-70_000_000_000L, 300_000_000_000L);
+            int nanos = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1_000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            samples.add(Instant.ofEpochSecond(seconds, nanos));
+        }
+        for (Instant instant : samples) {
+            StringBuilder out = new StringBuilder();
+            StoredForms.appendInstant(out, instant);
+            assertThat(out.toString()).isEqualTo(instant.toString());
+        }
+    }
+
+    @Test
+    @DisplayName("a record written by others is read whatever its field order, spacing and escapes")
+    void otherForms() {
+        Instant at = Instant.parse("2026-11-25T17:55:48.597Z");
+        AddressState expected = AddressState.used(IpAddresses.parse("10.0.0.5", "a"), new Owner("c\"1", "n"), at);
+        for (String json : List.of(
+                "{\"node\":\"n\",\"claimedAt\":\"2026-11-25T17:55:48.597Z\",\"cluster\":\"c\\\"1\",\"address\":\"10.0.0.5\"}",
+                "{ \"address\" : \"10.0.0.5\", \"cluster\": \"c\\u00221\", \"node\": \"n\", \"claimedAt\": \"2026-11-25T17:55:48.597Z\", \"x\": [1] }")) {
+            assertThat(StoredForms.decodeAddress(json, "k")).as(json).isEqualTo(expected);
+        }
+        assertThatThrownBy(() -> StoredForms.decodeAddress(
+                "{\"address\":\"10.0.0.x\",\"cluster\":\"c\",\"node\":\"n\",\"claimedAt\":\"2026-11-25T17:55:48Z\"}", "k"))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unreadable record at k");
+    }
+
+    @Test
     @DisplayName("an unreadable record is reported as such, not as bad input")
     void corrupt() {
         assertThatThrownBy(() -> StoredForms.decodeAddress("not json", "k")).isInstanceOf(StoreUnavailableException.class)

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -27,11 +28,23 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     /** How many recent changes a new watch can replay. */
     private static final int HISTORY = 65_536;
 
+    /**
+     * How many written keys may wait before the sorted map is brought up to date without a scan:
+     * bounds the extra memory while a scan-free workload (allocate, release) runs.
+     */
+    private static final int MAX_UNSORTED = 16_384;
+
     private final Object lock = new Object();
-    /** Every key, sorted, for scans. */
-    private final TreeMap<String, KeyValue> data = new TreeMap<>();
-    /** The same keys, for point reads and conditions in O(1) whatever the store's size. */
+    /** Every key, for point reads and conditions in O(1) whatever the store's size. */
     private final HashMap<String, KeyValue> index = new HashMap<>();
+    /**
+     * The same keys in order, for scans, except those in {@link #unsorted}. Only scans need the
+     * order, so a write leaves it to the next scan: in a network of millions of keys, a tree
+     * insert or removal on every write would cost more than the rest of an allocation, and an
+     * address allocated and released in between never reaches the tree.
+     */
+    private final TreeMap<String, KeyValue> sorted = new TreeMap<>();
+    private HashSet<String> unsorted = new HashSet<>();
     private final Deque<Change> history = new ArrayDeque<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private long revision;
@@ -54,9 +67,10 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         }
         synchronized (lock) {
             checkOpen();
+            sortWritten();
             NavigableMap<String, KeyValue> range = startAfter == null || startAfter.compareTo(prefix) < 0
-                    ? data.tailMap(prefix, true)
-                    : data.tailMap(startAfter, false);
+                    ? sorted.tailMap(prefix, true)
+                    : sorted.tailMap(startAfter, false);
             List<KeyValue> page = new ArrayList<>(Math.min(limit, 1024));
             boolean more = false;
             for (KeyValue kv : range.values()) {
@@ -89,20 +103,20 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             long at = ++revision;
             for (Operation operation : operations) {
                 if (operation instanceof Operation.Put put) {
-                    KeyValue stored = new KeyValue(put.key(), put.value(), at);
-                    data.put(put.key(), stored);
-                    index.put(put.key(), stored);
+                    index.put(put.key(), new KeyValue(put.key(), put.value(), at));
+                    written(put.key());
                     record(new Change(put.key(), put.value(), at));
                 } else if (operation instanceof Operation.Delete delete) {
                     if (index.remove(delete.key()) != null) {
-                        data.remove(delete.key());
+                        written(delete.key());
                         record(new Change(delete.key(), null, at));
                     }
                 } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
-                    NavigableMap<String, KeyValue> doomed = data.subMap(deletePrefix.prefix(), true,
+                    sortWritten();
+                    NavigableMap<String, KeyValue> doomed = sorted.subMap(deletePrefix.prefix(), true,
                             deletePrefix.prefix() + Character.MAX_VALUE, true);
                     for (String key : List.copyOf(doomed.keySet())) {
-                        data.remove(key);
+                        sorted.remove(key);
                         index.remove(key);
                         record(new Change(key, null, at));
                     }
@@ -110,6 +124,28 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             }
             return true;
         }
+    }
+
+    private void written(String key) {
+        unsorted.add(key);
+        if (unsorted.size() > MAX_UNSORTED) {
+            sortWritten();
+        }
+    }
+
+    /** Brings the sorted map up to date with the keys written since it last was. */
+    private void sortWritten() {
+        for (String key : unsorted) {
+            KeyValue current = index.get(key);
+            if (current == null) {
+                sorted.remove(key);
+            } else {
+                sorted.put(key, current);
+            }
+        }
+        // clear() walks the whole table, which a large batch has grown: start small again instead
+        unsorted = unsorted.size() > 1024 ? new HashSet<>() : unsorted;
+        unsorted.clear();
     }
 
     private void record(Change change) {
@@ -165,7 +201,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     /** How many keys the store holds. */
     public int size() {
         synchronized (lock) {
-            return data.size();
+            return index.size();
         }
     }
 
@@ -173,7 +209,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public Map<String, String> dump() {
         synchronized (lock) {
             Map<String, String> out = new TreeMap<>();
-            data.forEach((key, kv) -> out.put(key, kv.value()));
+            index.forEach((key, kv) -> out.put(key, kv.value()));
             return out;
         }
     }
