@@ -196,7 +196,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
             BigInteger number = candidate.get();
             try {
-                Optional<AddressState> claimed = tryClaim(entry, number, owner);
+                Optional<AddressState> claimed = tryClaim(entry, number, owner, lostRaces == 0);
                 if (claimed.isPresent()) {
                     return claimed.get();
                 }
@@ -220,7 +220,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         while (true) {
             NetworkEntry entry = entry(network);
             BigInteger number = inPool(entry.network, address);
-            Optional<AddressState> claimed = tryClaim(entry, number, owner);
+            Optional<AddressState> claimed = tryClaim(entry, number, owner, false);
             if (claimed.isPresent()) {
                 AddressState state = claimed.get();
                 if (!state.address().equals(address)) {
@@ -351,10 +351,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
      * One conditional commit claiming {@code number} for {@code owner}, and when it does not
      * apply (or its answer was lost), a read-back of what happened instead.
      *
+     * @param trustFeed whether a refusal may be put down to the candidate's loss without a read
+     *     when the change feed has already shown it taken
      * @return the owner's address when the owner now holds one (this or another); empty when
      *     the candidate was taken by someone else or the network changed: pick again
      */
-    private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner) {
+    private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed) {
         String network = entry.network.name();
         InetAddress address = IpAddresses.fromNumber(number, entry.network.ipv6());
         String addressKey = keys.addressKey(network, address);
@@ -362,17 +364,25 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Instant claimedAt = options.clock().instant();
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
         boolean applied = false;
+        boolean answered = false;
         try {
             applied = store.commit(
                     List.of(Condition.atVersion(keys.networkKey(network), entry.version),
                             Condition.absent(ownerKey), Condition.absent(addressKey)),
                     List.of(Operation.put(addressKey, record), Operation.put(ownerKey, record)));
+            answered = true;
         } catch (StoreOutcomeUnknownException e) {
             LOG.debug("claim of {} in {} unconfirmed; reading back", address, network, e);
         }
         if (applied) {
             entry.view.markUsed(number);
             return Optional.of(AddressState.used(address, owner, claimedAt));
+        }
+        if (answered && trustFeed && entry.view.isUsed(number)) {
+            // The feed has shown another claim of the candidate: a lost race, the common case under
+            // contention, known without a read. Should the owner's condition have failed too, the
+            // next attempt (which does not trust the feed) reads why.
+            return Optional.empty();
         }
         // Find out why, cheapest question first: a lost race for the address is the common case.
         Optional<KeyValue> holder = store.get(addressKey);

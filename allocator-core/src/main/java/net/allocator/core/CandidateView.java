@@ -62,6 +62,12 @@ final class CandidateView {
         return lowest(false).isPresent();
     }
 
+    /** Whether the address is known used. */
+    synchronized boolean isUsed(BigInteger address) {
+        Map.Entry<BigInteger, BigInteger> run = used.floorEntry(address);
+        return run != null && run.getValue().compareTo(address) >= 0;
+    }
+
     private Optional<BigInteger> lowest(boolean skipReserved) {
         return lowestFrom(BigInteger.ZERO, skipReserved);
     }
