@@ -255,7 +255,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Network.checkName(network);
         NetworkEntry entry = entry(network);
         BigInteger number = inPool(entry.network, address);
-        String addressKey = keys.addressKey(network, address);
+        String addressKey = entry.keys.address(address);
         AddressState previous = null;
         long unconfirmedVersion = -1;
         while (true) {
@@ -278,7 +278,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             previous = state;
             try {
                 if (store.commit(List.of(Condition.atVersion(addressKey, current.get().version())),
-                        List.of(Operation.delete(addressKey), Operation.delete(keys.ownerKey(network, holder))))) {
+                        List.of(Operation.delete(addressKey), Operation.delete(entry.keys.owner(holder))))) {
                     entry.view.markFree(number);
                     return state;
                 }
@@ -359,15 +359,15 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed) {
         String network = entry.network.name();
         InetAddress address = IpAddresses.fromNumber(number, entry.network.ipv6());
-        String addressKey = keys.addressKey(network, address);
-        String ownerKey = keys.ownerKey(network, owner);
+        String addressKey = entry.keys.address(address);
+        String ownerKey = entry.keys.owner(owner);
         Instant claimedAt = options.clock().instant();
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
         boolean applied = false;
         boolean answered = false;
         try {
             applied = store.commit(
-                    List.of(Condition.atVersion(keys.networkKey(network), entry.version),
+                    List.of(Condition.atVersion(entry.keys.network(), entry.version),
                             Condition.absent(ownerKey), Condition.absent(addressKey)),
                     List.of(Operation.put(addressKey, record), Operation.put(ownerKey, record)));
             answered = true;
@@ -572,6 +572,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private final class NetworkEntry {
         final Network network;
         final long version;
+        final KeyLayout.NetworkKeys keys;
         final CandidateView view;
         private final Object loading = new Object();
         private volatile boolean stale;
@@ -583,6 +584,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         NetworkEntry(Network network, long version) {
             this.network = network;
             this.version = version;
+            this.keys = Allocator.this.keys.of(network.name());
             this.view = new CandidateView(network.pool());
         }
 
@@ -616,7 +618,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         void reload() {
             synchronized (loading) {
                 stopWatching();
-                String prefix = keys.addressesPrefix(network.name());
+                String prefix = keys.addresses();
                 CandidateView loaded = new CandidateView(network.pool());
                 String after = null;
                 long revision = -1;

@@ -51,11 +51,7 @@ final class KeyLayout {
     }
 
     String addressKey(String network, InetAddress address) {
-        return addressesPrefix(network) + IpAddresses.toKey(address);
-    }
-
-    String addressKey(String network, java.math.BigInteger number, boolean ipv6) {
-        return addressesPrefix(network) + IpAddresses.toKey(number, ipv6);
+        return of(network).address(address);
     }
 
     String ownersPrefix(String network) {
@@ -63,7 +59,26 @@ final class KeyLayout {
     }
 
     String ownerKey(String network, Owner owner) {
-        return ownersPrefix(network) + escape(owner.cluster()) + "/" + escape(owner.node());
+        return of(network).owner(owner);
+    }
+
+    /** The keys of one network. */
+    NetworkKeys of(String network) {
+        return new NetworkKeys(networkKey(network), addressesPrefix(network), ownersPrefix(network));
+    }
+
+    /**
+     * The keys of one network, with its prefixes built once: an allocator keeps one per network
+     * rather than concatenating (and hashing) them anew on every allocation.
+     */
+    record NetworkKeys(String network, String addresses, String owners) {
+        String address(InetAddress address) {
+            return addresses + IpAddresses.toKey(address);
+        }
+
+        String owner(Owner owner) {
+            return owners + escape(owner.cluster()) + "/" + escape(owner.node());
+        }
     }
 
     /**

@@ -58,11 +58,22 @@ final class StoredForms {
     static String encodeAddress(InetAddress address, Owner owner, Instant claimedAt) {
         StringBuilder out = new StringBuilder(128);
         out.append(ADDRESS_FIELD).append(IpAddresses.format(address));
-        out.append(CLUSTER_FIELD).append(QUOTER.quoteAsString(owner.cluster()));
-        out.append(NODE_FIELD).append(QUOTER.quoteAsString(owner.node()));
+        appendQuoted(out.append(CLUSTER_FIELD), owner.cluster());
+        appendQuoted(out.append(NODE_FIELD), owner.node());
         out.append(CLAIMED_AT_FIELD);
         appendInstant(out, claimedAt);
         return out.append(RECORD_END).toString();
+    }
+
+    private static void appendQuoted(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                out.append(QUOTER.quoteAsString(value));
+                return;
+            }
+        }
+        out.append(value); // the usual name needs no escaping: skip the encoder's copies
     }
 
     private static final String ADDRESS_FIELD = "{\"address\":\"";
