@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms16g", "-Xmx16g", "-XX:+UseParallelGC"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms16g", "-Xmx16g", "-Xmn2g", "-XX:+UseParallelGC"})
 @Threads(1)
 public class AllocationCostBenchmark {
     @Param({"v4-24", "v4-16", "v4-8"})
