@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Allocator implements NetworkRegistry, AddressAllocator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Allocator.class);
+    /** How long an allocation waits for its siblings' claims of the last free addresses. */
+    private static final Duration SHARE_RESERVED_AFTER = Duration.ofMillis(200);
 
     private final KeyValueStore store;
     private final KeyLayout keys;
@@ -163,6 +166,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         requireNonNull(owner, "owner");
         long deadline = System.nanoTime() + options.contentionTimeout().toNanos();
         int lostRaces = 0;
+        long waitingSince = 0;
         while (true) {
             NetworkEntry entry = entry(network);
             entry.reloadIfStale();
@@ -171,13 +175,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             Optional<BigInteger> candidate = lostRaces == 0
                     ? entry.view.reserveLowestFree()
                     : entry.view.reserveOneOfLowest(Math.min(64, 2 << Math.min(lostRaces, 5)));
-            if (candidate.isEmpty() && entry.view.anyNotUsed()) {
-                // every address left is being tried by another thread here: wait for them rather
-                // than re-read the network, which cannot tell more than they will
-                pause(deadline, network);
-                continue;
-            }
-            if (candidate.isEmpty()) {
+            if (candidate.isEmpty() && !entry.view.anyNotUsed()) {
                 Optional<AddressState> held = heldBy(network, owner);
                 if (held.isPresent()) {
                     return held.get();
@@ -185,14 +183,28 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 // The view says full: only an authoritative read may say so to the caller.
                 entry.reload();
                 candidate = entry.view.reserveLowestFree();
-                if (candidate.isEmpty()) {
-                    if (!entry.view.anyNotUsed()) {
-                        throw new NetworkExhaustedException("network '" + network + "' has no free address");
-                    }
-                    // only addresses other threads here are trying right now remain: wait for them
+                if (candidate.isEmpty() && !entry.view.anyNotUsed()) {
+                    throw new NetworkExhaustedException("network '" + network + "' has no free address");
+                }
+            }
+            boolean shared = false;
+            if (candidate.isEmpty()) {
+                // Every address left is being tried by other threads here. Wait for them rather
+                // than re-read the network, which cannot tell more than they will; but not longer
+                // than a healthy store takes to answer. Then try one of theirs as well (the commit
+                // decides): a hung store would otherwise keep this caller waiting through its
+                // siblings' timeouts, and newer callers would take what those free.
+                long now = System.nanoTime();
+                waitingSince = waitingSince == 0 ? now : waitingSince;
+                if (now - waitingSince < SHARE_RESERVED_AFTER.toNanos()) {
                     pause(deadline, network);
                     continue;
                 }
+                candidate = entry.view.lowestNotUsed();
+                if (candidate.isEmpty()) {
+                    continue;
+                }
+                shared = true;
             }
             BigInteger number = candidate.get();
             try {
@@ -201,7 +213,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                     return claimed.get();
                 }
             } finally {
-                entry.view.unreserve(number);
+                if (!shared) {
+                    entry.view.unreserve(number);
+                }
             }
             if (entries.get(network) == entry) {
                 lostRaces++; // the address was taken; (otherwise the network changed and is reloaded)

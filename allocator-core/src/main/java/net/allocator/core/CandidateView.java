@@ -57,6 +57,11 @@ final class CandidateView {
         return chosen;
     }
 
+    /** The lowest address not known used, reserved or not; reserves nothing. */
+    synchronized Optional<BigInteger> lowestNotUsed() {
+        return lowest(false);
+    }
+
     /** Whether some address is not known used, though it may be reserved. */
     synchronized boolean anyNotUsed() {
         return lowest(false).isPresent();

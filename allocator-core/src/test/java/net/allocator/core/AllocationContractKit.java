@@ -2,9 +2,11 @@ package net.allocator.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,9 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import net.allocator.core.store.CountingKeyValueStore;
@@ -648,6 +653,29 @@ public abstract class AllocationContractKit {
             faulty.loseNextCommitAnswerAfter(() -> allocator.claim("n", got.address(), BOB));
             assertThat(flaky.release("n", got.address(), ALICE).owner()).contains(ALICE);
             assertThat(allocator.show("n", got.address()).owner()).contains(BOB);
+        }
+
+        @Test
+        @DisplayName("a caller is not kept waiting behind a sibling's hung claim of the last free address")
+        void hungSiblingClaim() throws Exception {
+            FaultyStore faulty = new FaultyStore(openStore());
+            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.2"));
+            flaky.release("n", flaky.allocate("n", BOB).address()); // loads the network
+            CountDownLatch unblock = new CountDownLatch(1);
+            CountDownLatch hung = faulty.holdNextCommit(unblock);
+            CompletableFuture<AddressState> first = CompletableFuture.supplyAsync(() -> flaky.allocate("n", ALICE));
+            try {
+                assertThat(hung.await(10, TimeUnit.SECONDS)).isTrue();
+                AddressState second = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> flaky.allocate("n", BOB));
+                assertThat(second.address()).isEqualTo(ip("10.0.0.2"));
+            } finally {
+                unblock.countDown();
+            }
+            assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NetworkExhaustedException.class);
+            assertThat(allocator.show("n", ip("10.0.0.2")).owner()).contains(BOB);
         }
 
         @Test

@@ -2,6 +2,7 @@ package net.allocator.core;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.Condition;
@@ -41,6 +42,18 @@ public final class FaultyStore implements KeyValueStore {
     }
 
     private volatile Runnable meanwhile;
+    private volatile CountDownLatch held;
+    private volatile CountDownLatch holding;
+
+    /**
+     * The next commit hangs (a store that stopped answering that call) until {@code release}
+     * opens; returns a latch that opens once that commit has begun.
+     */
+    public CountDownLatch holdNextCommit(CountDownLatch release) {
+        holding = new CountDownLatch(1);
+        held = release;
+        return holding;
+    }
 
     private void check() {
         if (down) {
@@ -68,6 +81,17 @@ public final class FaultyStore implements KeyValueStore {
     @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         check();
+        CountDownLatch release = held;
+        if (release != null) {
+            held = null;
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException("interrupted while held (injected)");
+            }
+        }
         boolean applied = delegate.commit(conditions, operations);
         if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             Runnable action = meanwhile;

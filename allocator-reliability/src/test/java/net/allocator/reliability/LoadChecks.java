@@ -39,12 +39,12 @@ final class LoadChecks {
          * An answer later than three times what the store may take. Was allocator-core's
          * monitors held across store calls ({@code Allocator.entry}, fixed in 6e85fd8; {@code
          * NetworkEntry.reloadIfStale}, fixed in f64456d): requests queued behind each other's
-         * failing store calls (13-20 s with a 2 s timeout). What remains: {@code
-         * Allocator.allocate} waits for sibling threads' reservations of the last free addresses
-         * in a loop bounded only by the contention timeout (30 s), which makes no store call and
-         * lets newer requests take the freed candidates first; near exhaustion, and more while
-         * the store hangs, a request waits up to 20 s. Also a request's several store calls in a
-         * row, and a loaded machine.
+         * failing store calls (13-20 s with a 2 s timeout). Also {@code Allocator.allocate}
+         * waiting for sibling threads' claims of the last free addresses for up to the contention
+         * timeout (30 s) while newer requests took what those freed: up to 20 s near exhaustion
+         * with a hung store; since the commit after 8b6925e it waits at most 200 ms, then tries
+         * one of those addresses too. What remains is a request's several store calls in a row,
+         * and a loaded machine.
          */
         SLOW_ANSWER,
         /**
