@@ -26,6 +26,10 @@ public final class IpAddresses {
             throw new InvalidInputException(what + " is missing");
         }
         String text = literal.strip();
+        InetAddress quad = dottedQuad(text);
+        if (quad != null) {
+            return quad;
+        }
         // Guava takes any Unicode digit ("１０.0.0.1" would alias 10.0.0.1): only ASCII literals pass
         if (text.length() > MAX_LITERAL_LENGTH || !isAsciiLiteral(text)) {
             throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
@@ -35,6 +39,46 @@ public final class IpAddresses {
             return InetAddresses.forString(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
+        }
+    }
+
+    /**
+     * A plain dotted quad (ASCII digits, no leading zeros), read by hand: the usual literal, and
+     * read back on every release. Null for anything else, which Guava reads or refuses.
+     */
+    private static InetAddress dottedQuad(String text) {
+        int length = text.length();
+        if (length < 7 || length > 15) {
+            return null;
+        }
+        byte[] bytes = new byte[4];
+        int octet = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9' && !(digits > 0 && value == 0)) {
+                value = value * 10 + (c - '0');
+                digits++;
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && octet < 3) {
+                bytes[octet++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        if (octet != 3 || digits == 0) {
+            return null;
+        }
+        bytes[3] = (byte) value;
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
         }
     }
 

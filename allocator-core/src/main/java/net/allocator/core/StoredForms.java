@@ -61,7 +61,7 @@ final class StoredForms {
         appendQuoted(out.append(CLUSTER_FIELD), owner.cluster());
         appendQuoted(out.append(NODE_FIELD), owner.node());
         out.append(CLAIMED_AT_FIELD);
-        appendInstant(out, claimedAt);
+        InstantText.append(out, claimedAt);
         return out.append(RECORD_END).toString();
     }
 
@@ -87,7 +87,7 @@ final class StoredForms {
         if (fields != null) {
             try {
                 return AddressState.used(IpAddresses.parse(fields[0], "stored address"), new Owner(fields[1], fields[2]),
-                        parseInstant(fields[3]));
+                        InstantText.parse(fields[3]));
             } catch (RuntimeException e) {
                 throw new CorruptRecordException(key, e);
             }
@@ -145,98 +145,10 @@ final class StoredForms {
         }
         try {
             return AddressState.used(IpAddresses.parse(address, "stored address"), new Owner(cluster, node),
-                    claimedAt == null ? Instant.EPOCH : parseInstant(claimedAt));
+                    claimedAt == null ? Instant.EPOCH : InstantText.parse(claimedAt));
         } catch (RuntimeException e) {
             throw new CorruptRecordException(key, e);
         }
-    }
-
-    /**
-     * Reads what {@link Instant#toString()} wrote ({@code 2026-11-25T17:55:48.597462095Z})
-     * without the general formatter, which costs more than the rest of a release; anything else
-     * goes to {@link Instant#parse}.
-     */
-    static Instant parseInstant(String text) {
-        int length = text.length();
-        if (length < 20 || length > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(length - 1) != 'Z') {
-            return Instant.parse(text);
-        }
-        try {
-            int year = Integer.parseInt(text, 0, 4, 10);
-            int month = Integer.parseInt(text, 5, 7, 10);
-            int day = Integer.parseInt(text, 8, 10, 10);
-            int hour = Integer.parseInt(text, 11, 13, 10);
-            int minute = Integer.parseInt(text, 14, 16, 10);
-            int second = Integer.parseInt(text, 17, 19, 10);
-            int nanos = 0;
-            if (length > 20) {
-                if (text.charAt(19) != '.' || length - 21 > 9) {
-                    return Instant.parse(text);
-                }
-                int digits = length - 21;
-                nanos = Integer.parseInt(text, 20, length - 1, 10);
-                for (int i = digits; i < 9; i++) {
-                    nanos *= 10;
-                }
-            }
-            long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
-        } catch (NumberFormatException | java.time.DateTimeException e) {
-            return Instant.parse(text);
-        }
-    }
-
-    /**
-     * Appends exactly what {@link Instant#toString()} writes (fraction in groups of three
-     * digits, as {@code DateTimeFormatter.ISO_INSTANT}), without the general formatter, which
-     * costs more than the rest of an allocation.
-     */
-    static void appendInstant(StringBuilder out, Instant instant) {
-        long seconds = instant.getEpochSecond();
-        long days = Math.floorDiv(seconds, 86_400);
-        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
-        if (days < MIN_FOUR_DIGIT_YEAR_DAY || days > MAX_FOUR_DIGIT_YEAR_DAY) {
-            out.append(instant);
-            return;
-        }
-        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
-        appendDigits(out, date.getYear(), 4).append('-');
-        appendDigits(out, date.getMonthValue(), 2).append('-');
-        appendDigits(out, date.getDayOfMonth(), 2).append('T');
-        appendDigits(out, secondOfDay / 3_600, 2).append(':');
-        appendDigits(out, secondOfDay / 60 % 60, 2).append(':');
-        appendDigits(out, secondOfDay % 60, 2);
-        int nanos = instant.getNano();
-        if (nanos != 0) {
-            out.append('.');
-            if (nanos % 1_000_000 == 0) {
-                appendDigits(out, nanos / 1_000_000, 3);
-            } else if (nanos % 1_000 == 0) {
-                appendDigits(out, nanos / 1_000, 6);
-            } else {
-                appendDigits(out, nanos, 9);
-            }
-        }
-        out.append('Z');
-    }
-
-    private static final long MIN_FOUR_DIGIT_YEAR_DAY = java.time.LocalDate.of(0, 1, 1).toEpochDay();
-    private static final long MAX_FOUR_DIGIT_YEAR_DAY = java.time.LocalDate.of(9999, 12, 31).toEpochDay();
-
-    private static StringBuilder appendDigits(StringBuilder out, int value, int width) {
-        for (int divisor = pow10(width - 1); divisor > 0; divisor /= 10) {
-            out.append((char) ('0' + value / divisor % 10));
-        }
-        return out;
-    }
-
-    private static int pow10(int exponent) {
-        int out = 1;
-        for (int i = 0; i < exponent; i++) {
-            out *= 10;
-        }
-        return out;
     }
 
     private static String write(Object value) {

@@ -1,0 +1,32 @@
+package net.allocator.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.net.InetAddresses;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class IpAddressesTest {
+
+    @Test
+    @DisplayName("literals are read as Guava reads them, and refused where Guava refuses them")
+    void sameAsGuava() {
+        Random random = new Random(11);
+        List<String> accepted = new java.util.ArrayList<>(List.of("0.0.0.0", "255.255.255.255", "10.0.0.1", " 10.0.0.1 ",
+                "1.2.3.4", "192.168.100.200", "::1", "fd00::1", "::ffff:10.0.0.1", "2001:db8::10.0.0.1"));
+        for (int i = 0; i < 1000; i++) {
+            accepted.add(random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256));
+        }
+        for (String literal : accepted) {
+            assertThat(IpAddresses.parse(literal, "a")).as(literal).isEqualTo(InetAddresses.forString(literal.strip()));
+        }
+        for (String literal : List.of("010.0.0.1", "10.0.0.01", "00.0.0.0", "256.0.0.1", "10.0.0.256", "1.2.3", "1.2.3.4.",
+                ".1.2.3.4", "1..2.3", "1.2.3.4.5", "1000.2.3.4", "1.2.3.-4", "+1.2.3.4", "1.2.3.4x", "10.0.0.1/24",
+                "１０.0.0.1", "10.0.0.１", "fe80::1%eth0", "example.com", "")) {
+            assertThatThrownBy(() -> IpAddresses.parse(literal, "a")).as(literal).isInstanceOf(InvalidInputException.class);
+        }
+    }
+}
