@@ -1,11 +1,10 @@
 package net.allocator.rest;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * <p>slf4j-simple formats and writes every line under one global lock and flushes it, so with
  * the request threads writing their own lines they queued on that lock (on 2 cores, 5,800
  * allocations a second with the log against 12,300 without). Here a request thread only queues
- * its line, and the writer wakes every few milliseconds to write what has come, rather than once
+ * its line (without a lock: a locked queue made them wait for the writer's drain), and the writer wakes every few milliseconds to write what has come, rather than once
  * per line, which would cost every request a thread wake-up. When the queue is full (the output
  * cannot keep up) a request thread writes its line itself, as before, so no line is lost and
  * memory stays bounded. {@link #close()} writes what is queued. Lines show the thread {@code
@@ -32,7 +31,8 @@ final class RequestLog implements AutoCloseable {
     private record Line(InetSocketAddress remote, String requestLine, int status, long millis) {}
 
     private final Logger logger;
-    private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Queue<Line> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Thread writer;
     private volatile boolean closed;
 
@@ -64,24 +64,32 @@ final class RequestLog implements AutoCloseable {
             return;
         }
         Line line = new Line(remote, requestLine, status, millis);
-        if (closed || !queue.offer(line)) {
-            write(line);
+        if (!closed) {
+            if (queued.incrementAndGet() <= CAPACITY) {
+                queue.add(line);
+                return;
+            }
+            queued.decrementAndGet();
         }
+        write(line);
     }
 
     private void run() {
-        List<Line> batch = new ArrayList<>(1024);
         while (true) {
             boolean last = closed;
-            queue.drainTo(batch, 1024);
-            batch.forEach(this::write);
-            if (batch.isEmpty()) {
+            boolean wrote = false;
+            Line line;
+            while ((line = queue.poll()) != null) {
+                queued.decrementAndGet();
+                write(line);
+                wrote = true;
+            }
+            if (!wrote) {
                 if (last) {
                     return;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MILLIS));
             }
-            batch.clear();
         }
     }
 
