@@ -1,14 +1,15 @@
 package net.allocator.rest;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.math.BigInteger;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import net.allocator.core.AddressPage;
 import net.allocator.core.AddressQuery;
 import net.allocator.core.AddressState;
@@ -55,26 +56,38 @@ final class AllocatorApi {
     }
 
     private Response health(Request request) {
-        ObjectNode body = mapper.createObjectNode();
+        String store = service.store();
         try {
             service.health().check();
         } catch (StoreUnavailableException e) {
-            body.put("status", "down");
-            body.put("store", service.store());
-            body.put("version", version);
-            body.put("message", e.getMessage());
-            return Response.of(503, body).withHeader("Retry-After", "1");
+            String message = e.getMessage();
+            return Response.of(503, json -> {
+                json.writeStartObject();
+                json.writeStringField("status", "down");
+                json.writeStringField("store", store);
+                json.writeStringField("version", version);
+                json.writeStringField("message", message);
+                json.writeEndObject();
+            }).withHeader("Retry-After", "1");
         }
-        body.put("status", "up");
-        body.put("store", service.store());
-        body.put("version", version);
-        return Response.ok(body);
+        return Response.ok(json -> {
+            json.writeStartObject();
+            json.writeStringField("status", "up");
+            json.writeStringField("store", store);
+            json.writeStringField("version", version);
+            json.writeEndObject();
+        });
     }
 
     private Response listNetworks(Request request) {
-        ObjectNode body = mapper.createObjectNode();
-        service.networks().list().forEach(body::put);
-        return Response.ok(body);
+        SortedMap<String, String> networks = service.networks().list();
+        return Response.ok(json -> {
+            json.writeStartObject();
+            for (Map.Entry<String, String> network : networks.entrySet()) {
+                json.writeStringField(network.getKey(), network.getValue());
+            }
+            json.writeEndObject();
+        });
     }
 
     private Response registerNetwork(Request request) throws IOException {
@@ -89,29 +102,35 @@ final class AllocatorApi {
                 .addresses(fields.strings("addresses").orElse(List.of()))
                 .build();
         Network stored = service.networks().register(network);
-        return Response.of(201, networkJson(stored)).withHeader("Location", "/v1/networks/" + stored.name());
+        return Response.of(201, json -> writeNetwork(json, stored)).withHeader("Location", "/v1/networks/" + stored.name());
     }
 
     private Response showNetwork(Request request) {
-        return Response.ok(networkJson(network(request)));
+        Network network = network(request);
+        return Response.ok(json -> writeNetwork(json, network));
     }
 
     private Response allocate(Request request) throws IOException {
         String name = Network.checkName(request.parameter("network"));
         Owner owner = owner(Fields.read(request, mapper));
-        AddressState state = service.addresses().allocate(name, owner);
-        ObjectNode body = mapper.createObjectNode();
-        body.put("address", IpAddresses.format(state.address()));
-        return Response.ok(body);
+        InetAddress address = service.addresses().allocate(name, owner).address();
+        return Response.ok(json -> {
+            json.writeStartObject();
+            json.writeFieldName("address");
+            writeAddress(json, address);
+            json.writeEndObject();
+        });
     }
 
     private Response removeNetwork(Request request) {
         String name = Network.checkName(request.parameter("network"));
         service.networks().remove(name, request.flag("force"));
-        ObjectNode body = mapper.createObjectNode();
-        body.put("name", name);
-        body.put("deleted", true);
-        return Response.ok(body);
+        return Response.ok(json -> {
+            json.writeStartObject();
+            json.writeStringField("name", name);
+            json.writeBooleanField("deleted", true);
+            json.writeEndObject();
+        });
     }
 
     private Response listAddresses(Request request) {
@@ -120,39 +139,53 @@ final class AllocatorApi {
         boolean full = request.flag("full");
         int limit = request.queryValue("limit").map(AllocatorApi::limit).orElse(pageLimit);
         Optional<String> afterText = request.queryValue("after");
-        Network network = network(request);
-        Optional<InetAddress> after = afterText.map(text -> {
-            InetAddress address = IpAddresses.parse(text, "after");
+        // The listing reads the network itself (a missing one is the same 404); it is read here
+        // first only to check the family of "after", which saves a store read per listing.
+        String name;
+        Optional<InetAddress> after = Optional.empty();
+        if (afterText.isPresent()) {
+            Network network = network(request);
+            name = network.name();
+            InetAddress address = IpAddresses.parse(afterText.get(), "after");
             if (IpAddresses.isIpv6(address) != network.ipv6()) {
                 throw HttpError.badRequest("after " + IpAddresses.format(address) + " is not of the network's family ("
                         + (network.ipv6() ? "IPv6" : "IPv4") + ")");
             }
-            return address;
-        });
+            after = Optional.of(address);
+        } else {
+            name = Network.checkName(request.parameter("network"));
+        }
         Optional<AddressStatus> status = free == used ? Optional.empty()
                 : Optional.of(free ? AddressStatus.FREE : AddressStatus.USED);
-        AddressPage page = service.addresses().list(network.name(), new AddressQuery(status, after, limit));
+        AddressPage page = service.addresses().list(name, new AddressQuery(status, after, limit));
 
-        ObjectNode body = mapper.createObjectNode();
-        ArrayNode addresses = body.putArray("addresses");
-        for (AddressState state : page.addresses()) {
-            if (full) {
-                addresses.add(addressJson(state));
-            } else {
-                addresses.add(IpAddresses.format(state.address()));
+        return Response.ok(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("addresses");
+            for (AddressState state : page.addresses()) {
+                if (full) {
+                    writeAddressState(json, state);
+                } else {
+                    writeAddress(json, state.address());
+                }
             }
-        }
-        if (full) {
-            body.put("number", page.addresses().size());
-        }
-        page.next().ifPresent(next -> body.put("next", IpAddresses.format(next)));
-        return Response.ok(body);
+            json.writeEndArray();
+            if (full) {
+                json.writeNumberField("number", page.addresses().size());
+            }
+            if (page.next().isPresent()) {
+                json.writeFieldName("next");
+                writeAddress(json, page.next().get());
+            }
+            json.writeEndObject();
+        });
     }
 
     private Response showAddress(Request request) {
         Network network = network(request);
         InetAddress address = addressIn(network, request.parameter("address"));
-        return Response.ok(addressJson(service.addresses().show(network.name(), address)));
+        AddressState state = service.addresses().show(network.name(), address);
+        return Response.ok(json -> writeAddressState(json, state));
     }
 
     /**
@@ -175,7 +208,8 @@ final class AllocatorApi {
                 Owner owner = owner(cluster, node);
                 Network network = network(name);
                 requireInside(network, address);
-                return Response.ok(addressJson(service.addresses().claim(name, address, owner)));
+                AddressState claimed = service.addresses().claim(name, address, owner);
+                return Response.ok(json -> writeAddressState(json, claimed));
             }
             case "free" -> {
                 boolean anyCluster = cluster.map(ANY_OWNER::equals).orElse(true);
@@ -192,7 +226,8 @@ final class AllocatorApi {
                 } else {
                     service.addresses().release(name, address);
                 }
-                return Response.ok(addressJson(AddressState.free(address)));
+                AddressState freed = AddressState.free(address);
+                return Response.ok(json -> writeAddressState(json, freed));
             }
             default -> throw HttpError.badRequest("status must be used or free, not " + Messages.quote(status));
         }
@@ -245,38 +280,74 @@ final class AllocatorApi {
     }
 
     /** A network as the original service showed it, plus its pool and the pool's size. */
-    private ObjectNode networkJson(Network network) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("name", network.name());
-        body.put("description", network.description());
-        body.put("bridge", network.bridge());
-        body.put("network", IpAddresses.format(network.address()));
-        body.put("netmask", network.netmask());
+    private static void writeNetwork(JsonGenerator json, Network network) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("name", network.name());
+        json.writeStringField("description", network.description());
+        json.writeStringField("bridge", network.bridge());
+        json.writeFieldName("network");
+        writeAddress(json, network.address());
+        json.writeStringField("netmask", network.netmask());
+        json.writeFieldName("gateway");
         if (network.gateway().isPresent()) {
-            body.put("gateway", IpAddresses.format(network.gateway().get()));
+            writeAddress(json, network.gateway().get());
         } else {
-            body.putNull("gateway");
+            json.writeNull();
         }
-        ArrayNode pool = body.putArray("pool");
-        network.pool().toSpecs().forEach(pool::add);
-        BigInteger size = network.pool().size();
-        body.put("size", size);
-        return body;
+        json.writeArrayFieldStart("pool");
+        for (String spec : network.pool().toSpecs()) {
+            json.writeString(spec);
+        }
+        json.writeEndArray();
+        json.writeFieldName("size");
+        json.writeNumber(network.pool().size());
+        json.writeEndObject();
     }
 
     /** One address as the original service's {@code ?full} listing showed it, plus when it was claimed. */
-    private ObjectNode addressJson(AddressState state) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("address", IpAddresses.format(state.address()));
+    private static void writeAddressState(JsonGenerator json, AddressState state) throws IOException {
+        json.writeStartObject();
+        json.writeFieldName("address");
+        writeAddress(json, state.address());
         if (state.owner().isPresent()) {
-            body.put("clustername", state.owner().get().cluster());
-            body.put("node", state.owner().get().node());
+            json.writeStringField("clustername", state.owner().get().cluster());
+            json.writeStringField("node", state.owner().get().node());
         } else {
-            body.putNull("clustername");
-            body.putNull("node");
+            json.writeNullField("clustername");
+            json.writeNullField("node");
         }
-        body.put("status", state.status().label());
-        state.claimedAt().ifPresent(at -> body.put("claimed_at", at.toString()));
-        return body;
+        json.writeStringField("status", state.status().label());
+        if (state.claimedAt().isPresent()) {
+            json.writeStringField("claimed_at", state.claimedAt().get().toString());
+        }
+        json.writeEndObject();
+    }
+
+    /**
+     * An address as a JSON string in canonical form ({@link IpAddresses#format}); IPv4 addresses,
+     * which listings hold by the hundred, are written from their bytes without a String.
+     */
+    static void writeAddress(JsonGenerator json, InetAddress address) throws IOException {
+        if (!(address instanceof Inet4Address)) {
+            json.writeString(IpAddresses.format(address));
+            return;
+        }
+        byte[] bytes = address.getAddress();
+        char[] text = new char[15];
+        int length = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                text[length++] = '.';
+            }
+            int octet = bytes[i] & 0xff;
+            if (octet >= 100) {
+                text[length++] = (char) ('0' + octet / 100);
+            }
+            if (octet >= 10) {
+                text[length++] = (char) ('0' + octet / 10 % 10);
+            }
+            text[length++] = (char) ('0' + octet % 10);
+        }
+        json.writeString(text, 0, length);
     }
 }

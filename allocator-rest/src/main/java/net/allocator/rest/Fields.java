@@ -69,8 +69,10 @@ abstract class Fields {
     private static Fields parseJson(byte[] body, ObjectMapper mapper) {
         JsonNode tree;
         try {
-            // Jackson lets overlong and out-of-range UTF-8 through, and "a\xc0\xaf" would become "a/"
-            tree = mapper.readTree(Messages.strictUtf8(body, "request body is not valid UTF-8"));
+            // Jackson lets overlong and out-of-range UTF-8 through, and "a\xc0\xaf" would become "a/";
+            // so it reads only plain ASCII as bytes (without NUL, which would make it guess UTF-16)
+            tree = plainAscii(body) ? mapper.readTree(body)
+                    : mapper.readTree(Messages.strictUtf8(body, "request body is not valid UTF-8"));
         } catch (StreamConstraintsException e) {
             throw HttpError.badRequest("malformed JSON: the document is nested too deeply, or a value is too long");
         } catch (JsonProcessingException e) {
@@ -87,6 +89,15 @@ abstract class Fields {
             throw HttpError.badRequest("request body must be a JSON object, not " + describe(tree));
         }
         return new JsonFields(tree);
+    }
+
+    private static boolean plainAscii(byte[] body) {
+        for (byte b : body) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String firstLine(String message) {

@@ -27,10 +27,22 @@ final class Messages {
 
     /** Text for a log line: bounded and without control characters, so nobody can forge log lines. */
     static String forLog(String text, int max) {
+        if (text.length() <= max && !hasControlCharacter(text)) {
+            return text;
+        }
         String shown = text.length() > max ? text.substring(0, max) + "…" : text;
         StringBuilder out = new StringBuilder(shown.length());
         shown.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
         return out.toString();
+    }
+
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

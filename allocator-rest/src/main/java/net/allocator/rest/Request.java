@@ -114,7 +114,8 @@ final class Request {
             throw tooLarge();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, 8192)));
-        byte[] buffer = new byte[8192];
+        // a small declared body fits the buffer with room for the read that finds its end
+        byte[] buffer = new byte[declared >= 0 && declared < 8192 ? (int) declared + 1 : 8192];
         long total = 0;
         int read;
         try {
@@ -169,10 +170,14 @@ final class Request {
      * then gets to read the 413 instead of a reset connection, and memory use stays flat.
      */
     private static boolean drain(InputStream in) {
-        byte[] buffer = new byte[8192];
         long discarded = 0;
         try {
-            int read;
+            int read = in.read();
+            if (read == -1) {
+                return true; // no body, as in every GET
+            }
+            discarded++;
+            byte[] buffer = new byte[8192];
             while (discarded < DRAIN_LIMIT) {
                 read = in.read(buffer);
                 if (read == -1) {

@@ -1,26 +1,33 @@
 package net.allocator.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A response: a status, a JSON body and extra headers. Every response of the API has a JSON
- * body, errors included.
+ * body, errors included. The body is written straight to a {@link JsonGenerator} when the
+ * response is sent, without building a tree first; handlers compute everything it shows
+ * beforehand, so writing it cannot fail on the store.
  */
-record Response(int status, JsonNode body, Map<String, String> headers) {
+record Response(int status, Body body, Map<String, String> headers) {
+
+    /** Writes one JSON value (usually an object) with a generator. */
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
 
     Response {
         headers = Map.copyOf(headers);
     }
 
-    static Response ok(JsonNode body) {
+    static Response ok(Body body) {
         return new Response(200, body, Map.of());
     }
 
-    static Response of(int status, JsonNode body) {
+    static Response of(int status, Body body) {
         return new Response(status, body, Map.of());
     }
 
@@ -32,11 +39,13 @@ record Response(int status, JsonNode body, Map<String, String> headers) {
 
     /** The error body every failure uses: {@code {"status": 404, "error": "Not Found", "message": "…"}}. */
     static Response error(int status, String message) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("status", status);
-        body.put("error", reasonPhrase(status));
-        body.put("message", message);
-        return of(status, body);
+        return of(status, json -> {
+            json.writeStartObject();
+            json.writeNumberField("status", status);
+            json.writeStringField("error", reasonPhrase(status));
+            json.writeStringField("message", message);
+            json.writeEndObject();
+        });
     }
 
     static String reasonPhrase(int status) {

@@ -1,6 +1,7 @@
 package net.allocator.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
-    private static final Logger REQUESTS = LoggerFactory.getLogger("net.allocator.rest.requests");
-    private static final byte[] NEWLINE = {'\n'};
 
     static {
         // The JDK server leaves Nagle's algorithm on unless told otherwise, which costs each
@@ -71,6 +71,7 @@ public final class RestServer implements AutoCloseable {
     private final ServerOptions options;
     private final Router router;
     private final ObjectMapper mapper;
+    private final RequestLog requestLog = RequestLog.start();
     private final byte[] tokenDigest;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
@@ -161,6 +162,7 @@ public final class RestServer implements AutoCloseable {
         if (grace.isZero() || inFlight.get() == 0) {
             server.stop(0);
             shutdownExecutor();
+            requestLog.close();
             return;
         }
         // HttpServer.stop(n) closes the listener at once but then, on JDK 17, waits the whole n
@@ -186,6 +188,7 @@ public final class RestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shutdownExecutor();
+        requestLog.close();
         if (abandoned > 0) {
             LOG.warn("stopped with {} request(s) still in flight after the grace of {}", abandoned, grace);
         }
@@ -234,29 +237,30 @@ public final class RestServer implements AutoCloseable {
         int status = 500;
         try {
             Response response;
+            ByteArrayOutputStream body;
             Request request = null;
             try {
                 request = new Request(exchange, options.maxBodyBytes());
                 response = dispatch(exchange, request);
+                body = render(response);
             } catch (Exception failure) {
                 response = ErrorMapper.toResponse(failure, requestLine);
+                body = render(response);
             }
             if (request != null && !request.discardUnreadBody()) {
                 response = response.withHeader("Connection", "close");
             }
             status = response.status();
-            write(exchange, response);
+            write(exchange, response, body);
         } catch (IOException | UncheckedIOException e) {
             LOG.debug("{}: could not answer: {}", requestLine, e.toString());
         } catch (RuntimeException e) {
             LOG.error("{}: could not write the answer", requestLine, e);
         } finally {
             exchange.close();
-            if (REQUESTS.isInfoEnabled()) {
-                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                InetSocketAddress remote = exchange.getRemoteAddress();
-                REQUESTS.info("{} {} {} {}ms", remote == null ? "-" : remote.getAddress().getHostAddress(),
-                        requestLine, status, millis);
+            if (requestLog.enabled()) {
+                requestLog.log(exchange.getRemoteAddress(), requestLine, status,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             }
         }
     }
@@ -352,8 +356,17 @@ public final class RestServer implements AutoCloseable {
         }
     }
 
-    private void write(HttpExchange exchange, Response response) throws IOException {
-        byte[] json = mapper.writeValueAsBytes(response.body());
+    /** The response's body as JSON and a newline, written straight from the handler's data. */
+    private ByteArrayOutputStream render(Response response) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = mapper.createGenerator(out)) {
+            response.body().write(json);
+        }
+        out.write('\n');
+        return out;
+    }
+
+    private void write(HttpExchange exchange, Response response, ByteArrayOutputStream body) throws IOException {
         Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", "application/json; charset=utf-8");
         headers.set("Cache-Control", "no-store");
@@ -362,10 +375,10 @@ public final class RestServer implements AutoCloseable {
         if (stopping) {
             headers.set("Connection", "close");
         }
-        exchange.sendResponseHeaders(response.status(), json.length + NEWLINE.length);
+        exchange.sendResponseHeaders(response.status(), body.size());
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(json);
-            out.write(NEWLINE);
+            // one write: the JDK server sends every write of a fixed-length body as its own segment
+            body.writeTo(out);
         }
     }
 
