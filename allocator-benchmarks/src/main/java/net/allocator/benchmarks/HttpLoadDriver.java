@@ -52,10 +52,12 @@ public final class HttpLoadDriver {
         String freePath = "/v1/networks/" + small + "/addresses?free";
 
         for (int n : callers) {
-            // Warm up all three (JIT, connections) before measuring.
-            run("warm", bh, bp, n, 2, (c, i) -> c.exchange("POST", "/", "{\"cluster\":\"w\",\"node\":\"w\"}"));
-            run("warm", rh, rp, n, 2, (c, i) -> c.exchange("POST", allocatePath, "{\"cluster\":\"warm\",\"node\":\"" + i + "\"}"));
-            run("warm", rh, rp, n, 1, (c, i) -> c.exchange("GET", freePath, null));
+            // Warm up all three (JIT, connections) before measuring: the service has far more code
+            // to compile than the bare handler, and shorter warm-ups left its compiler threads
+            // busy (25-60 us a request) in the measured seconds.
+            run("warm", bh, bp, n, 3, (c, i) -> c.exchange("POST", "/", "{\"cluster\":\"w\",\"node\":\"w\"}"));
+            run("warm", rh, rp, n, 6, (c, i) -> c.exchange("POST", allocatePath, "{\"cluster\":\"warm\",\"node\":\"" + i + "\"}"));
+            run("warm", rh, rp, n, 4, (c, i) -> c.exchange("GET", freePath, null));
 
             String who = n + " connections: ";
             Load.Result base = run("baseline", bh, bp, n, seconds,
