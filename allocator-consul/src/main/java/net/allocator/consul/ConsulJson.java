@@ -36,10 +36,7 @@ final class ConsulJson {
 
     /** The entries of a KV read ({@code GET /v1/kv/…}), as Consul sent them. */
     static List<KeyValue> entries(String body, String url) {
-        JsonNode root = parse(body, url);
-        if (!root.isArray()) {
-            throw new StoreUnavailableException("Consul at " + url + " sent KV entries that are not a JSON array: " + abbreviate(body));
-        }
+        JsonNode root = array(body, url, "KV entries");
         List<KeyValue> entries = new ArrayList<>(root.size());
         for (JsonNode entry : root) {
             JsonNode value = entry.path("Value");
@@ -48,6 +45,16 @@ final class ConsulJson {
             entries.add(new KeyValue(entry.path("Key").asText(), text, entry.path("ModifyIndex").asLong()));
         }
         return entries;
+    }
+
+    /** The key names of a KV read with {@code ?keys}. */
+    static List<String> keys(String body, String url) {
+        JsonNode root = array(body, url, "key names");
+        List<String> keys = new ArrayList<>(root.size());
+        for (JsonNode key : root) {
+            keys.add(key.asText());
+        }
+        return keys;
     }
 
     /** The body of a {@code PUT /v1/txn}: the condition checks first, then the writes. */
@@ -91,6 +98,14 @@ final class ConsulJson {
             return KEY_EXISTS.matcher(error.what()).matches();
         }
         return INDEX_MISMATCH.matcher(error.what()).matches() || KEY_MISSING.matcher(error.what()).matches();
+    }
+
+    private static JsonNode array(String body, String url, String what) {
+        JsonNode root = parse(body, url);
+        if (!root.isArray()) {
+            throw new StoreUnavailableException("Consul at " + url + " sent " + what + " that are not a JSON array: " + abbreviate(body));
+        }
+        return root;
     }
 
     private static JsonNode parse(String body, String url) {

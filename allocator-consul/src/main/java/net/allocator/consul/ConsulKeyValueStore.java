@@ -202,7 +202,11 @@ public final class ConsulKeyValueStore implements KeyValueStore {
      * blocking in Consul until something under it changes, and reports the keys whose
      * ModifyIndex changed ({@code onPut}, revision = ModifyIndex) or that disappeared ({@code
      * onDelete}, revision = the read's X-Consul-Index). Several changes of one key within one
-     * interval arrive as its latest state.
+     * interval arrive as its latest state. For a listener that {@linkplain
+     * ChangeListener#wantsValues() wants no values} (the allocator's), each read fetches only the
+     * key names ({@code ?keys}) and reports the keys that appeared (empty value, revision = the
+     * read's index) or disappeared: some 40 bytes a key instead of the whole record, which on a
+     * busy prefix of thousands of keys is most of the feed's cost to Consul and to this client.
      *
      * <p>Consul keeps no history a watch could replay, so the feed compares with the prefix's
      * state at {@code afterRevision}: the one this store's latest scan of the prefix (its first
@@ -284,9 +288,22 @@ public final class ConsulKeyValueStore implements KeyValueStore {
 
     /** A consistent read of everything under {@code prefix}; {@code extra} adds blocking parameters. */
     static Snapshot read(ConsulHttp http, String prefix, List<String> extra) {
-        String what = "read of prefix " + prefix;
+        return read(http, prefix, extra, false);
+    }
+
+    /**
+     * A consistent read of the key names under {@code prefix} ({@code ?keys}): entries with empty
+     * values and version 0, sorted by key, and the read's X-Consul-Index. A few dozen bytes a key
+     * instead of the whole record, for watches that follow only which keys exist.
+     */
+    static Snapshot readKeys(ConsulHttp http, String prefix, List<String> extra) {
+        return read(http, prefix, extra, true);
+    }
+
+    private static Snapshot read(ConsulHttp http, String prefix, List<String> extra, boolean namesOnly) {
+        String what = (namesOnly ? "read of the keys under " : "read of prefix ") + prefix;
         List<String> params = new ArrayList<>(extra.size() + 2);
-        params.add("recurse");
+        params.add(namesOnly ? "keys" : "recurse");
         params.add("consistent");
         params.addAll(extra);
         ConsulHttp.Answer answer = http.get(what, "/v1/kv/" + ConsulHttp.pathOf(prefix), params);
@@ -296,7 +313,12 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         if (!answer.ok()) {
             throw http.failure(what, answer);
         }
-        List<KeyValue> entries = new ArrayList<>(ConsulJson.entries(answer.body(), http.baseUrl()));
+        List<KeyValue> entries = new ArrayList<>();
+        if (namesOnly) {
+            ConsulJson.keys(answer.body(), http.baseUrl()).forEach(key -> entries.add(new KeyValue(key, "", 0)));
+        } else {
+            entries.addAll(ConsulJson.entries(answer.body(), http.baseUrl()));
+        }
         // Consul sends them sorted already; sorting again costs little and makes paging safe.
         entries.sort(Comparator.comparing(KeyValue::key, KEY_ORDER));
         return new Snapshot(entries, answer.index());

@@ -34,6 +34,8 @@ final class ConsulWatch implements AutoCloseable {
     private final long afterRevision;
     private final ConsulKeyValueStore.Snapshot start;
     private final ChangeListener listener;
+    /** Whether the listener follows only which keys exist: then each read fetches key names only. */
+    private final boolean keysOnly;
     private final long intervalNanos;
     private final String waitParam;
     private final Thread thread;
@@ -48,6 +50,7 @@ final class ConsulWatch implements AutoCloseable {
         this.afterRevision = afterRevision;
         this.start = start;
         this.listener = listener;
+        this.keysOnly = !listener.wantsValues();
         this.intervalNanos = interval.toNanos();
         this.waitParam = "wait=" + wait.toSeconds() + "s";
         this.thread = new Thread(this::run, "consul-watch " + prefix);
@@ -106,7 +109,7 @@ final class ConsulWatch implements AutoCloseable {
     }
 
     private void follow() {
-        Map<String, KeyValue> last = byKey(start.entries());
+        Map<String, KeyValue> last = byKey(keysOnly ? namesOf(start.entries()) : start.entries());
         long lastIndex = start.index();
         if (start.index() > afterRevision) {
             // The prefix changed between afterRevision and the watch's first read. Changed keys
@@ -140,7 +143,8 @@ final class ConsulWatch implements AutoCloseable {
             ConsulKeyValueStore.Snapshot next;
             try {
                 // Consul treats index 0 as "answer at once"; 1 still blocks on an empty store.
-                next = ConsulKeyValueStore.read(http, prefix, List.of("index=" + Math.max(1, lastIndex), waitParam));
+                List<String> blocking = List.of("index=" + Math.max(1, lastIndex), waitParam);
+                next = keysOnly ? ConsulKeyValueStore.readKeys(http, prefix, blocking) : ConsulKeyValueStore.read(http, prefix, blocking);
             } catch (RuntimeException e) {
                 if (closed) {
                     return;
@@ -191,13 +195,16 @@ final class ConsulWatch implements AutoCloseable {
                 }
             }
             deletes.sort(ConsulKeyValueStore.KEY_ORDER);
+            long readAt = next.index();
             for (KeyValue entry : puts) {
                 if (closed) {
                     return;
                 }
-                deliver(() -> listener.onPut(entry.key(), entry.value(), entry.version()));
+                // key names carry no ModifyIndex: the key appeared at most at this read's index
+                long revision = keysOnly ? readAt : entry.version();
+                deliver(() -> listener.onPut(entry.key(), entry.value(), revision));
             }
-            long deletedAt = next.index();
+            long deletedAt = readAt;
             for (String key : deletes) {
                 if (closed) {
                     return;
@@ -238,6 +245,15 @@ final class ConsulWatch implements AutoCloseable {
             }
         }
         return !closed;
+    }
+
+    /** The entries as a key-names read gives them: empty values, version 0. */
+    private static List<KeyValue> namesOf(List<KeyValue> entries) {
+        List<KeyValue> names = new ArrayList<>(entries.size());
+        for (KeyValue entry : entries) {
+            names.add(new KeyValue(entry.key(), "", 0));
+        }
+        return names;
     }
 
     private static Map<String, KeyValue> byKey(List<KeyValue> entries) {

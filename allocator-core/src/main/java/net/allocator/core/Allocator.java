@@ -709,6 +709,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
 
             @Override
+            public boolean wantsValues() {
+                return false; // the view only tracks which addresses are used
+            }
+
+            @Override
             public void onReset(Throwable cause) {
                 LOG.debug("change feed of {} lost; reloading on next use", network.name(), cause);
                 if (generationFollowed == generation) {

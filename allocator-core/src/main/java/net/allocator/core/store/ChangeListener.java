@@ -15,4 +15,14 @@ public interface ChangeListener {
      * may start a new one.
      */
     void onReset(Throwable cause);
+
+    /**
+     * Whether this listener needs values, or only which keys exist. A listener answering {@code
+     * false} may get an empty value in {@link #onPut}, and no {@code onPut} for a key written again
+     * while it existed; a store may then follow far more cheaply (Consul reads the key names
+     * under the prefix instead of every record).
+     */
+    default boolean wantsValues() {
+        return true;
+    }
 }
