@@ -188,7 +188,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 }
             }
             boolean shared = false;
-            if (candidate.isEmpty()) {
+            if (candidate.isPresent()) {
+                waitingSince = 0;
+            } else {
                 // Every address left is being tried by other threads here. Wait for them rather
                 // than re-read the network, which cannot tell more than they will; but not longer
                 // than a healthy store takes to answer. Then try one of theirs as well (the commit
@@ -675,10 +677,10 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
             try {
                 // on every change the feed delivers: IPv4 without BigInteger's string parser
-                return Optional.of(network.ipv6()
+                BigInteger number = network.ipv6()
                         ? new BigInteger(key.substring(prefix.length()), 16)
-                        : BigInteger.valueOf(Long.parseLong(key, prefix.length(), key.length(), 16))
-                                .max(BigInteger.ZERO));
+                        : BigInteger.valueOf(Long.parseLong(key, prefix.length(), key.length(), 16));
+                return number.signum() < 0 ? Optional.empty() : Optional.of(number); // a stray "-…" key
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

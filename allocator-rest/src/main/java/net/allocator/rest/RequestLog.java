@@ -67,6 +67,9 @@ final class RequestLog implements AutoCloseable {
         if (!closed) {
             if (queued.incrementAndGet() <= CAPACITY) {
                 queue.add(line);
+                if (closed) {
+                    drain(); // close() may have seen the queue empty before this line arrived
+                }
                 return;
             }
             queued.decrementAndGet();
@@ -74,16 +77,22 @@ final class RequestLog implements AutoCloseable {
         write(line);
     }
 
+    /** Writes what is queued; returns whether it wrote anything. Safe from several threads. */
+    private boolean drain() {
+        boolean wrote = false;
+        Line line;
+        while ((line = queue.poll()) != null) {
+            queued.decrementAndGet();
+            write(line);
+            wrote = true;
+        }
+        return wrote;
+    }
+
     private void run() {
         while (true) {
             boolean last = closed;
-            boolean wrote = false;
-            Line line;
-            while ((line = queue.poll()) != null) {
-                queued.decrementAndGet();
-                write(line);
-                wrote = true;
-            }
+            boolean wrote = drain();
             if (!wrote) {
                 if (last) {
                     return;
@@ -114,6 +123,9 @@ final class RequestLog implements AutoCloseable {
             writer.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!writer.isAlive()) {
+            drain(); // what came while the writer finished (if it is stuck on its output, so would this be)
         }
     }
 }

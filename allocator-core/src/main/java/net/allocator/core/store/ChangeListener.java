@@ -18,9 +18,10 @@ public interface ChangeListener {
 
     /**
      * Whether this listener needs values, or only which keys exist. A listener answering {@code
-     * false} may get an empty value in {@link #onPut}, and no {@code onPut} for a key written again
-     * while it existed; a store may then follow far more cheaply (Consul reads the key names
-     * under the prefix instead of every record).
+     * false} may get an empty value in {@link #onPut}, no {@code onPut} for a key written again
+     * while it existed, and nothing at all for a key deleted and written again between two of the
+     * store's reads (the key exists before and after); a store may then follow far more cheaply
+     * (Consul reads the key names under the prefix instead of every record).
      */
     default boolean wantsValues() {
         return true;
