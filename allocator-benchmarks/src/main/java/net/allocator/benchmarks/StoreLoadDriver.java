@@ -103,6 +103,15 @@ public final class StoreLoadDriver {
                 report(section, "allocate", allocResult);
                 Figures.print(section, n + " callers: allocation ÷ raw throughput", allocResult.perSecond() / rawResult.perSecond(), "ratio");
                 Figures.print(section, n + " callers: allocation p99 ÷ raw p99", allocResult.p99() / rawResult.p99(), "ratio");
+                if (raw.describeShaped().isPresent()) {
+                    // The allocation's own shape, raw: tells the data layout's cost from the client's.
+                    String shaped = "bench/" + run + "/shaped/" + n + "/";
+                    Load.Result shapedResult = Load.run("shaped", n, seconds,
+                            (c, i) -> raw.createShaped(shaped + "a/" + c + "/" + i, shaped + "o/" + c + "/" + i, VALUE));
+                    report(section, raw.describeShaped().get(), shapedResult);
+                    Figures.print(section, n + " callers: allocation ÷ raw in the allocation's shape", allocResult.perSecond() / shapedResult.perSecond(), "ratio");
+                    Figures.print(section, n + " callers: raw in the allocation's shape ÷ raw", shapedResult.perSecond() / rawResult.perSecond(), "ratio");
+                }
             }
             if (sizes) {
                 sizes(section, store, allocator, run, quick ? 1.5 : 4);
@@ -189,6 +198,18 @@ public final class StoreLoadDriver {
 
         String describe();
 
+        /**
+         * A raw write in the allocation's shape (two fresh keys, the same value, and a third
+         * key's version checked); only where the client library has transactions.
+         */
+        default void createShaped(String key, String otherKey, String value) throws Exception {
+            throw new UnsupportedOperationException();
+        }
+
+        default java.util.Optional<String> describeShaped() {
+            return java.util.Optional.empty();
+        }
+
         @Override
         void close();
 
@@ -232,6 +253,39 @@ public final class StoreLoadDriver {
         @Override
         public String describe() {
             return "raw Txn(createRevision==0 → put)";
+        }
+
+        private volatile long fixedVersion;
+        private final ByteSequence fixedKey = ByteSequence.from("bench/shaped-fixed", StandardCharsets.UTF_8);
+
+        @Override
+        public void createShaped(String key, String otherKey, String value) throws Exception {
+            if (fixedVersion == 0) {
+                synchronized (this) {
+                    if (fixedVersion == 0) {
+                        fixedVersion = kv.put(fixedKey, ByteSequence.from("x", StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS)
+                                .getHeader().getRevision();
+                    }
+                }
+            }
+            ByteSequence k = ByteSequence.from(key, StandardCharsets.UTF_8);
+            ByteSequence o = ByteSequence.from(otherKey, StandardCharsets.UTF_8);
+            ByteSequence v = ByteSequence.from(value, StandardCharsets.UTF_8);
+            TxnResponse response = kv.txn()
+                    .If(new Cmp(fixedKey, Cmp.Op.EQUAL, CmpTarget.modRevision(fixedVersion)),
+                            new Cmp(o, Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
+                            new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(k, v, PutOption.DEFAULT), Op.put(o, v, PutOption.DEFAULT))
+                    .commit()
+                    .get(5, TimeUnit.SECONDS);
+            if (!response.isSucceeded()) {
+                throw new AssertionError("raw shaped create of fresh keys did not apply: " + key);
+            }
+        }
+
+        @Override
+        public java.util.Optional<String> describeShaped() {
+            return java.util.Optional.of("raw Txn in the allocation's shape (3 compares → 2 puts)");
         }
 
         @Override
