@@ -603,14 +603,22 @@ public abstract class AllocationContractKit {
     @Nested
     @DisplayName("store failures")
     class StoreFailures {
+        private FaultyStore faulty;
+        private Allocator flaky;
+
+        /** An allocator over its own client of the store, behind a fault switch, with network "n" of 10.0.0.0/24. */
+        private void openFlaky(String pool) {
+            faulty = new FaultyStore(openStore());
+            flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
+            allocators.add(flaky);
+            stores.add(faulty);
+            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", pool));
+        }
+
         @Test
         @DisplayName("a lost answer to a claim is resolved by reading back: the retry gets the same address and nothing leaks")
         void lostAnswer() {
-            FaultyStore faulty = new FaultyStore(openStore());
-            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
-            allocators.add(flaky);
-            stores.add(faulty);
-            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            openFlaky("10.0.0.0/24");
 
             faulty.loseNextCommitAnswers(1);
             AddressState got = flaky.allocate("n", ALICE);
@@ -622,11 +630,7 @@ public abstract class AllocationContractKit {
         @Test
         @DisplayName("an unreachable store surfaces as store-unavailable, and nothing is half-written")
         void unavailable() {
-            FaultyStore faulty = new FaultyStore(openStore());
-            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
-            allocators.add(flaky);
-            stores.add(faulty);
-            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            openFlaky("10.0.0.0/24");
             flaky.allocate("n", BOB);
 
             faulty.down(true);
@@ -644,11 +648,7 @@ public abstract class AllocationContractKit {
         @Test
         @DisplayName("a release whose answer was lost, and whose address was claimed again meanwhile, still succeeds")
         void lostReleaseAnswerThenReclaimed() {
-            FaultyStore faulty = new FaultyStore(openStore());
-            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
-            allocators.add(flaky);
-            stores.add(faulty);
-            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.2"));
+            openFlaky("10.0.0.2-10.0.0.2");
             AddressState got = flaky.allocate("n", ALICE);
             faulty.loseNextCommitAnswerAfter(() -> allocator.claim("n", got.address(), BOB));
             assertThat(flaky.release("n", got.address(), ALICE).owner()).contains(ALICE);
@@ -658,11 +658,7 @@ public abstract class AllocationContractKit {
         @Test
         @DisplayName("a caller is not kept waiting behind a sibling's hung claim of the last free address")
         void hungSiblingClaim() throws Exception {
-            FaultyStore faulty = new FaultyStore(openStore());
-            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
-            allocators.add(flaky);
-            stores.add(faulty);
-            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.2"));
+            openFlaky("10.0.0.2-10.0.0.2");
             flaky.release("n", flaky.allocate("n", BOB).address()); // loads the network
             CountDownLatch unblock = new CountDownLatch(1);
             CountDownLatch hung = faulty.holdNextCommit(unblock);
@@ -681,11 +677,7 @@ public abstract class AllocationContractKit {
         @Test
         @DisplayName("a lost answer to a release is resolved by reading back")
         void lostReleaseAnswer() {
-            FaultyStore faulty = new FaultyStore(openStore());
-            Allocator flaky = Allocator.create(faulty, AllocatorOptions.defaults().withKeyPrefix(prefix));
-            allocators.add(flaky);
-            stores.add(faulty);
-            flaky.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            openFlaky("10.0.0.0/24");
             AddressState got = flaky.allocate("n", ALICE);
             faulty.loseNextCommitAnswers(1);
             assertThat(flaky.release("n", got.address()).owner()).contains(ALICE);
