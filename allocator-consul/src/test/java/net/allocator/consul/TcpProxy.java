@@ -81,13 +81,13 @@ final class TcpProxy implements AutoCloseable {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
-                    sockets.add(client);
+                    keep(socket, client);
                     if (mode == Mode.SILENT) {
                         continue; // hold it open, never answer
                     }
                     Socket upstream = new Socket();
+                    keep(socket, upstream);
                     upstream.connect(target, 2000);
-                    sockets.add(upstream);
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException e) {
@@ -97,6 +97,19 @@ final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Keeps {@code socket} to be broken by the next {@link #down()}, unless {@code from} has
+     * already been closed by one: then closes it. A connection accepted just before a down() would
+     * otherwise be added after down() broke the others, and survive the outage.
+     */
+    private synchronized void keep(ServerSocket from, Socket socket) throws IOException {
+        if (listener != from) {
+            socket.close();
+            throw new IOException("the proxy went down");
+        }
+        sockets.add(socket);
     }
 
     private void pump(Socket from, Socket to) {

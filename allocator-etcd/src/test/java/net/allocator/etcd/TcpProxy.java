@@ -86,9 +86,9 @@ final class TcpProxy implements AutoCloseable {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
-                    sockets.add(client);
+                    keep(socket, client);
                     Socket upstream = new Socket();
-                    sockets.add(upstream);
+                    keep(socket, upstream);
                     upstream.connect(target, 2000);
                     pump(client, upstream);
                     pump(upstream, client);
@@ -99,6 +99,19 @@ final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Keeps {@code socket} to be broken by the next {@link #down()}, unless {@code from} has
+     * already been closed by one: then closes it. A connection accepted just before a down() would
+     * otherwise be added after down() broke the others, and survive the outage.
+     */
+    private synchronized void keep(ServerSocket from, Socket socket) throws IOException {
+        if (listener != from) {
+            socket.close();
+            throw new IOException("the proxy went down");
+        }
+        sockets.add(socket);
     }
 
     private void pump(Socket from, Socket to) {
