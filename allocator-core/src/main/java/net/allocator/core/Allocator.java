@@ -271,7 +271,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Network.checkName(network);
         NetworkEntry entry = entry(network);
         BigInteger number = inPool(entry.network, address);
-        String addressKey = entry.keys.address(address);
+        RecentClaims.Claim recalled = entry.recentClaims.recall(number);
+        String addressKey = recalled != null ? recalled.addressKey() : entry.keys.address(address);
         AddressState previous = null;
         long unconfirmedVersion = -1;
         while (true) {
@@ -285,16 +286,24 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 // deleted and claimed anew), and someone has claimed the address since.
                 return previous;
             }
-            AddressState state = StoredForms.decodeAddress(current.get().value(), addressKey);
+            RecentClaims.Claim mine = recalled != null && recalled.isStored(current.get().value()) ? recalled : null;
+            AddressState state = mine != null ? mine.state() : StoredForms.decodeAddress(current.get().value(), addressKey);
             Owner holder = state.owner().orElseThrow();
             if (expectedOwner.isPresent() && !expectedOwner.get().equals(holder)) {
                 throw new AddressInUseException(IpAddresses.format(address) + " is used by " + describe(holder)
                         + ", not by " + describe(expectedOwner.get()));
             }
             previous = state;
+            String ownerKey = mine != null ? mine.ownerKey() : entry.keys.owner(holder);
+            if (mine != null) {
+                entry.recentClaims.committing(mine);
+            }
             try {
                 if (store.commit(List.of(Condition.atVersion(addressKey, current.get().version())),
-                        List.of(Operation.delete(addressKey), Operation.delete(entry.keys.owner(holder))))) {
+                        List.of(Operation.delete(addressKey), Operation.delete(ownerKey)))) {
+                    if (mine != null) {
+                        entry.recentClaims.forget(mine);
+                    }
                     entry.view.markFree(number);
                     return state;
                 }
@@ -379,6 +388,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         String ownerKey = entry.keys.owner(owner);
         Instant claimedAt = options.clock().instant();
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
+        RecentClaims.Claim claim = new RecentClaims.Claim(number, addressKey, record,
+                AddressState.used(address, owner, claimedAt), ownerKey);
+        entry.recentClaims.committing(claim);
         boolean applied = false;
         boolean answered = false;
         try {
@@ -392,7 +404,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         }
         if (applied) {
             entry.view.markUsed(number);
-            return Optional.of(AddressState.used(address, owner, claimedAt));
+            entry.recentClaims.remember(claim);
+            return Optional.of(claim.state());
         }
         if (answered && trustFeed && entry.view.isUsed(number)) {
             // The feed has shown another claim of the candidate: a lost race, the common case under
@@ -590,6 +603,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         final long version;
         final KeyLayout.NetworkKeys keys;
         final CandidateView view;
+        final RecentClaims recentClaims = new RecentClaims();
         private final Object loading = new Object();
         private volatile boolean stale;
         private volatile RuntimeException lastReloadFailure;
@@ -645,7 +659,10 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                         revision = page.revision();
                     }
                     for (KeyValue kv : page.entries()) {
-                        numberOf(kv.key(), prefix).ifPresent(loaded::markUsed);
+                        BigInteger number = numberOf(kv.key(), prefix);
+                        if (number != null) {
+                            loaded.markUsed(number);
+                        }
                         after = kv.key();
                     }
                 } while (page.more() && !page.entries().isEmpty());
@@ -670,19 +687,20 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
         }
 
-        private Optional<BigInteger> numberOf(String key, String prefix) {
+        /** The address of an address key under {@code prefix}, or null for any other key. */
+        private BigInteger numberOf(String key, String prefix) {
             int width = network.ipv6() ? 32 : 8;
             if (key.length() - prefix.length() != width) {
-                return Optional.empty();
+                return null;
             }
             try {
                 // on every change the feed delivers: IPv4 without BigInteger's string parser
                 BigInteger number = network.ipv6()
                         ? new BigInteger(key.substring(prefix.length()), 16)
                         : BigInteger.valueOf(Long.parseLong(key, prefix.length(), key.length(), 16));
-                return number.signum() < 0 ? Optional.empty() : Optional.of(number); // a stray "-…" key
+                return number.signum() < 0 ? null : number; // a stray "-…" key
             } catch (NumberFormatException e) {
-                return Optional.empty();
+                return null;
             }
         }
 
@@ -698,16 +716,26 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
             @Override
             public void onPut(String key, String value, long revision) {
-                if (generationFollowed == generation && key.startsWith(prefix)) {
-                    numberOf(key, prefix).ifPresent(view::markUsed);
+                BigInteger number = generationFollowed == generation ? numberOf(key) : null;
+                if (number != null) {
+                    view.markUsed(number);
                 }
             }
 
             @Override
             public void onDelete(String key, long revision) {
-                if (generationFollowed == generation && key.startsWith(prefix)) {
-                    numberOf(key, prefix).ifPresent(view::markFree);
+                BigInteger number = generationFollowed == generation ? numberOf(key) : null;
+                if (number != null) {
+                    view.markFree(number);
                 }
+            }
+
+            private BigInteger numberOf(String key) {
+                BigInteger own = recentClaims.numberIfCommitting(key);
+                if (own != null) {
+                    return own;
+                }
+                return key.startsWith(prefix) ? NetworkEntry.this.numberOf(key, prefix) : null;
             }
 
             @Override

@@ -6,6 +6,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * All address arithmetic of the project: parsing literals without DNS, conversion to and from
@@ -109,6 +110,16 @@ public final class IpAddresses {
         if (number.signum() < 0 || number.bitLength() > length * 8) {
             throw new InvalidInputException("address number out of range: " + number);
         }
+        if (!ipv6) {
+            // on every allocation: no intermediate byte arrays
+            int value = number.intValue();
+            byte[] quad = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+            try {
+                return InetAddress.getByAddress(quad);
+            } catch (UnknownHostException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
         byte[] raw = number.toByteArray();
         byte[] bytes = new byte[length];
         int copy = Math.min(raw.length, length);
@@ -135,14 +146,27 @@ public final class IpAddresses {
      * keys of one family sort in numeric order.
      */
     public static String toKey(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        char[] hex = new char[bytes.length * 2];
-        for (int i = 0; i < bytes.length; i++) {
-            hex[2 * i] = Character.forDigit((bytes[i] >> 4) & 0xf, 16);
-            hex[2 * i + 1] = Character.forDigit(bytes[i] & 0xf, 16);
-        }
-        return new String(hex);
+        return keyAfter("", address);
     }
+
+    /**
+     * {@code prefix} (ASCII) followed by {@link #toKey(InetAddress)}, built in one buffer: on
+     * every allocation and release.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, and copies nothing else
+    static String keyAfter(String prefix, InetAddress address) {
+        byte[] bytes = address.getAddress();
+        int at = prefix.length();
+        byte[] key = new byte[at + 2 * bytes.length];
+        prefix.getBytes(0, at, key, 0); // ASCII, so one byte per char
+        for (byte b : bytes) {
+            key[at++] = HEX_DIGITS[(b >> 4) & 0xf];
+            key[at++] = HEX_DIGITS[b & 0xf];
+        }
+        return new String(key, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /** See {@link #toKey(InetAddress)}. */
     public static String toKey(BigInteger number, boolean ipv6) {

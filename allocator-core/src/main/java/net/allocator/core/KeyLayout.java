@@ -73,7 +73,7 @@ final class KeyLayout {
      */
     record NetworkKeys(String network, String addresses, String owners) {
         String address(InetAddress address) {
-            return addresses + IpAddresses.toKey(address);
+            return IpAddresses.keyAfter(addresses, address);
         }
 
         String owner(Owner owner) {

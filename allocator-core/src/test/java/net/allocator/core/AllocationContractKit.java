@@ -407,6 +407,23 @@ public abstract class AllocationContractKit {
         }
 
         @Test
+        @DisplayName("an instance releasing what it claimed, after the address changed hands elsewhere, sees the new holder")
+        void releaseAfterChangeOfHands() {
+            Allocator other = newAllocator();
+            AddressState mine = allocator.allocate("n", ALICE);
+            other.release("n", mine.address(), ALICE);
+            AddressState theirs = other.claim("n", mine.address(), BOB);
+
+            assertThatThrownBy(() -> allocator.release("n", mine.address(), ALICE))
+                    .isInstanceOf(AddressInUseException.class).hasMessageContaining("glusternode1");
+            assertThat(allocator.release("n", mine.address())).isEqualTo(theirs);
+            assertThat(dump()).hasSize(1);
+            assertThat(allocator.claim("n", mine.address(), ALICE).owner()).contains(ALICE);
+            assertThat(other.release("n", mine.address(), ALICE).owner()).contains(ALICE);
+            assertThat(dump()).hasSize(1);
+        }
+
+        @Test
         @DisplayName("after a release the owner can allocate again, and gets a fresh claim")
         void ownerAllocatesAgain() {
             AddressState a = allocator.allocate("n", ALICE);

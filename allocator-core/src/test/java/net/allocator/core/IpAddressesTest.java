@@ -29,4 +29,27 @@ class IpAddressesTest {
             assertThatThrownBy(() -> IpAddresses.parse(literal, "a")).as(literal).isInstanceOf(InvalidInputException.class);
         }
     }
+
+    @Test
+    @DisplayName("keys and numbers of addresses agree with BigInteger's arithmetic, both ways, for both families")
+    void keysAndNumbers() throws java.net.UnknownHostException {
+        Random random = new Random(12);
+        for (int i = 0; i < 2000; i++) {
+            boolean ipv6 = i % 2 == 1;
+            byte[] raw = new byte[ipv6 ? 16 : 4];
+            random.nextBytes(raw);
+            if (i < 4) {
+                java.util.Arrays.fill(raw, (byte) (i < 2 ? 0 : 0xff)); // the family's lowest and highest
+            }
+            java.net.InetAddress address = java.net.InetAddress.getByAddress(raw);
+            java.math.BigInteger number = new java.math.BigInteger(1, raw);
+            String hex = String.format(ipv6 ? "%032x" : "%08x", number);
+
+            assertThat(IpAddresses.toNumber(address)).isEqualTo(number);
+            assertThat(IpAddresses.fromNumber(number, ipv6)).isEqualTo(address);
+            assertThat(IpAddresses.toKey(address)).isEqualTo(hex);
+            assertThat(IpAddresses.keyAfter("p/addresses/n/", address)).isEqualTo("p/addresses/n/" + hex);
+            assertThat(IpAddresses.fromKey(hex)).isEqualTo(address);
+        }
+    }
 }

@@ -2,15 +2,15 @@ package net.allocator.inmemory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.Condition;
@@ -46,7 +46,8 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     private final TreeMap<String, KeyValue> sorted = new TreeMap<>();
     private HashSet<String> unsorted = new HashSet<>();
     private final Deque<Change> history = new ArrayDeque<>();
-    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+    /** Replaced, never changed in place, so that a delivery walks a fixed array without a lock of its own. */
+    private volatile Watcher[] watchers = {};
     private long revision;
     private volatile boolean closed;
 
@@ -91,7 +92,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         synchronized (lock) {
             checkOpen();
-            for (Condition condition : conditions) {
+            // indexed loops: iterators are allocated on every commit otherwise
+            for (int i = 0; i < conditions.size(); i++) {
+                Condition condition = conditions.get(i);
                 KeyValue current = index.get(condition.key());
                 boolean holds = condition instanceof Condition.AtVersion at
                         ? current != null && current.version() == at.version()
@@ -101,7 +104,8 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                 }
             }
             long at = ++revision;
-            for (Operation operation : operations) {
+            for (int i = 0; i < operations.size(); i++) {
+                Operation operation = operations.get(i);
                 if (operation instanceof Operation.Put put) {
                     index.put(put.key(), new KeyValue(put.key(), put.value(), at));
                     written(put.key());
@@ -153,8 +157,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         if (history.size() > HISTORY) {
             history.removeFirst();
         }
-        for (Watcher watcher : watchers) {
-            watcher.deliver(change);
+        Watcher[] current = watchers;
+        for (int i = 0; i < current.length; i++) {
+            current[i].deliver(change);
         }
     }
 
@@ -177,8 +182,12 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                     watcher.deliver(change);
                 }
             }
-            watchers.add(watcher);
-            return Optional.of(() -> watchers.remove(watcher));
+            watchers = plus(watchers, watcher);
+            return Optional.of(() -> {
+                synchronized (lock) {
+                    watchers = minus(watchers, watcher);
+                }
+            });
         }
     }
 
@@ -195,7 +204,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     @Override
     public void close() {
         closed = true;
-        watchers.clear();
+        synchronized (lock) {
+            watchers = new Watcher[0];
+        }
     }
 
     /** How many keys the store holds. */
@@ -212,6 +223,16 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             index.forEach((key, kv) -> out.put(key, kv.value()));
             return out;
         }
+    }
+
+    private static Watcher[] plus(Watcher[] all, Watcher added) {
+        Watcher[] out = Arrays.copyOf(all, all.length + 1);
+        out[all.length] = added;
+        return out;
+    }
+
+    private static Watcher[] minus(Watcher[] all, Watcher removed) {
+        return Arrays.stream(all).filter(w -> w != removed).toArray(Watcher[]::new);
     }
 
     private void checkOpen() {

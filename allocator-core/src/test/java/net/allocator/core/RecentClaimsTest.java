@@ -1,0 +1,55 @@
+package net.allocator.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RecentClaimsTest {
+    private static RecentClaims.Claim claim(long number, String record) {
+        BigInteger value = BigInteger.valueOf(number);
+        return new RecentClaims.Claim(value, new String("k/" + number), record,
+                AddressState.used(IpAddresses.fromNumber(value, false), new Owner("c", "n"), Instant.EPOCH), "o/c/n");
+    }
+
+    @Test
+    @DisplayName("a claim is recalled by its address until forgotten or displaced by a newer one in its slot")
+    void recall() {
+        RecentClaims claims = new RecentClaims();
+        RecentClaims.Claim first = claim(7, "r7");
+        claims.remember(first);
+        assertThat(claims.recall(BigInteger.valueOf(7))).isSameAs(first);
+        assertThat(claims.recall(BigInteger.valueOf(8))).isNull();
+
+        RecentClaims.Claim sameSlot = claim(7 + RecentClaims.CAPACITY, "r7'");
+        claims.remember(sameSlot);
+        assertThat(claims.recall(BigInteger.valueOf(7))).isNull();
+        assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isSameAs(sameSlot);
+
+        claims.forget(first); // no longer in its slot: leaves the newer claim alone
+        assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isSameAs(sameSlot);
+        claims.forget(sameSlot);
+        assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isNull();
+    }
+
+    @Test
+    @DisplayName("a claim stands for the store's record only while the record is its exact text")
+    void isStored() {
+        RecentClaims.Claim claim = claim(7, "{\"address\":\"0.0.0.7\"}");
+        assertThat(claim.isStored(new String("{\"address\":\"0.0.0.7\"}"))).isTrue();
+        assertThat(claim.isStored("{\"address\":\"0.0.0.7\" }")).isFalse();
+    }
+
+    @Test
+    @DisplayName("only the very key object being committed is answered without parsing, never an equal text")
+    void committingByIdentity() {
+        RecentClaims claims = new RecentClaims();
+        RecentClaims.Claim claim = claim(9, "r9");
+        assertThat(claims.numberIfCommitting(claim.addressKey())).isNull();
+        claims.committing(claim);
+        assertThat(claims.numberIfCommitting(claim.addressKey())).isEqualTo(BigInteger.valueOf(9));
+        assertThat(claims.numberIfCommitting(new String(claim.addressKey()))).isNull();
+    }
+}
