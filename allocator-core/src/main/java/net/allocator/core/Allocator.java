@@ -731,9 +731,10 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
 
             private BigInteger numberOf(String key) {
-                BigInteger own = recentClaims.numberIfCommitting(key);
-                if (own != null) {
-                    return own;
+                if (recentClaims.isCommitting(key)) {
+                    // This allocator's own commit, delivered on the committing thread, which marks
+                    // the view itself once the store answers: marking it here too would only cost.
+                    return null;
                 }
                 return key.startsWith(prefix) ? NetworkEntry.this.numberOf(key, prefix) : null;
             }

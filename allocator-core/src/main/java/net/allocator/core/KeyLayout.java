@@ -77,8 +77,22 @@ final class KeyLayout {
         }
 
         String owner(Owner owner) {
-            return owners + escape(owner.cluster()) + "/" + escape(owner.node());
+            return concat(owners, escape(owner.cluster()), escape(owner.node()));
         }
+    }
+
+    /**
+     * {@code prefix + cluster + "/" + node}, all ASCII, in one buffer: on every allocation, where
+     * the compiled string concatenation profiled at a sixteenth of an in-memory allocate+release.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, and copies nothing else
+    private static String concat(String prefix, String cluster, String node) {
+        byte[] key = new byte[prefix.length() + cluster.length() + 1 + node.length()];
+        prefix.getBytes(0, prefix.length(), key, 0);
+        cluster.getBytes(0, cluster.length(), key, prefix.length());
+        key[prefix.length() + cluster.length()] = '/';
+        node.getBytes(0, node.length(), key, prefix.length() + cluster.length() + 1);
+        return new String(key, StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -48,14 +48,14 @@ final class RecentClaims {
     }
 
     /**
-     * The address of a key the change feed delivers, when it is the very key object of a claim
-     * being written or deleted here, or null. A store that delivers changes on the committing
-     * thread hands back the key it was given, so this skips parsing it; comparing identity,
-     * not text, keeps any other key (another thread's, another process's) to the parser.
+     * Whether a key the change feed delivers is the very key object of a claim being written or
+     * deleted here. A store that delivers changes on the committing thread hands back the key it
+     * was given; comparing identity, not text, leaves every other key (another thread's, another
+     * process's, a feed's own copy) to the follower.
      */
-    BigInteger numberIfCommitting(String key) {
+    boolean isCommitting(String key) {
         Claim claim = committing;
-        return claim != null && claim.addressKey() == key ? claim.number() : null;
+        return claim != null && claim.addressKey() == key;
     }
 
     private static int slotOf(BigInteger number) {

@@ -43,13 +43,13 @@ class RecentClaimsTest {
     }
 
     @Test
-    @DisplayName("only the very key object being committed is answered without parsing, never an equal text")
+    @DisplayName("only the very key object being committed is recognised, never an equal text")
     void committingByIdentity() {
         RecentClaims claims = new RecentClaims();
         RecentClaims.Claim claim = claim(9, "r9");
-        assertThat(claims.numberIfCommitting(claim.addressKey())).isNull();
+        assertThat(claims.isCommitting(claim.addressKey())).isFalse();
         claims.committing(claim);
-        assertThat(claims.numberIfCommitting(claim.addressKey())).isEqualTo(BigInteger.valueOf(9));
-        assertThat(claims.numberIfCommitting(new String(claim.addressKey()))).isNull();
+        assertThat(claims.isCommitting(claim.addressKey())).isTrue();
+        assertThat(claims.isCommitting(new String(claim.addressKey()))).isFalse();
     }
 }

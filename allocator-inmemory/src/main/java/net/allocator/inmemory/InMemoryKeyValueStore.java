@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,16 +34,21 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     private static final int MAX_UNSORTED = 16_384;
 
     private final Object lock = new Object();
-    /** Every key, for point reads and conditions in O(1) whatever the store's size. */
-    private final HashMap<String, KeyValue> index = new HashMap<>();
     /**
-     * The same keys in order, for scans, except those in {@link #unsorted}. Only scans need the
-     * order, so a write leaves it to the next scan: in a network of millions of keys, a tree
+     * Every key, for point reads and conditions in O(1) whatever the store's size, and, until the
+     * next sort, the keys deleted since the last one (as slots without a value).
+     */
+    private final HashMap<String, Slot> index = new HashMap<>();
+    /**
+     * The keys in order, for scans, as of the last sort. Only scans need the order, so a write
+     * leaves it to the next scan ({@link #unsorted}): in a network of millions of keys, a tree
      * insert or removal on every write would cost more than the rest of an allocation, and an
      * address allocated and released in between never reaches the tree.
      */
-    private final TreeMap<String, KeyValue> sorted = new TreeMap<>();
-    private HashSet<String> unsorted = new HashSet<>();
+    private final TreeMap<String, Slot> sorted = new TreeMap<>();
+    /** The slots whose key was created or deleted since the last sort, each once. */
+    private ArrayList<Slot> unsorted = new ArrayList<>();
+    private int size;
     private final Deque<Change> history = new ArrayDeque<>();
     /** Replaced, never changed in place, so that a delivery walks a fixed array without a lock of its own. */
     private volatile Watcher[] watchers = {};
@@ -53,11 +57,32 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
 
     private record Change(String key, String value, long revision) {}
 
+    /**
+     * One key, its value and version, and its place in the index and the tree: a key rewritten,
+     * or deleted and created again, keeps its slot, so most writes touch no map at all.
+     */
+    private static final class Slot {
+        final String key;
+        /** The current value, or null while the key is deleted. */
+        String value;
+        long version;
+        boolean inTree;
+        boolean unsorted;
+
+        Slot(String key) {
+            this.key = key;
+        }
+
+        KeyValue current() {
+            return value == null ? null : new KeyValue(key, value, version);
+        }
+    }
+
     @Override
     public Optional<KeyValue> get(String key) {
         synchronized (lock) {
             checkOpen();
-            return Optional.ofNullable(index.get(key));
+            return Optional.ofNullable(current(key));
         }
     }
 
@@ -69,20 +94,20 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (lock) {
             checkOpen();
             sortWritten();
-            NavigableMap<String, KeyValue> range = startAfter == null || startAfter.compareTo(prefix) < 0
+            NavigableMap<String, Slot> range = startAfter == null || startAfter.compareTo(prefix) < 0
                     ? sorted.tailMap(prefix, true)
                     : sorted.tailMap(startAfter, false);
             List<KeyValue> page = new ArrayList<>(Math.min(limit, 1024));
             boolean more = false;
-            for (KeyValue kv : range.values()) {
-                if (!kv.key().startsWith(prefix)) {
+            for (Slot slot : range.values()) {
+                if (!slot.key.startsWith(prefix)) {
                     break;
                 }
                 if (page.size() == limit) {
                     more = true;
                     break;
                 }
-                page.add(kv);
+                page.add(slot.current());
             }
             return new ScanPage(page, more, revision);
         }
@@ -95,10 +120,11 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             // indexed loops: iterators are allocated on every commit otherwise
             for (int i = 0; i < conditions.size(); i++) {
                 Condition condition = conditions.get(i);
-                KeyValue current = index.get(condition.key());
+                Slot current = index.get(condition.key());
+                boolean exists = current != null && current.value != null;
                 boolean holds = condition instanceof Condition.AtVersion at
-                        ? current != null && current.version() == at.version()
-                        : current == null;
+                        ? exists && current.version == at.version()
+                        : !exists;
                 if (!holds) {
                     return false;
                 }
@@ -107,22 +133,35 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             for (int i = 0; i < operations.size(); i++) {
                 Operation operation = operations.get(i);
                 if (operation instanceof Operation.Put put) {
-                    index.put(put.key(), new KeyValue(put.key(), put.value(), at));
-                    written(put.key());
+                    Slot slot = index.get(put.key());
+                    if (slot == null) {
+                        slot = new Slot(put.key());
+                        index.put(put.key(), slot);
+                    }
+                    if (slot.value == null) {
+                        size++;
+                        written(slot);
+                    }
+                    slot.value = put.value();
+                    slot.version = at;
                     record(new Change(put.key(), put.value(), at));
                 } else if (operation instanceof Operation.Delete delete) {
-                    if (index.remove(delete.key()) != null) {
-                        written(delete.key());
+                    Slot slot = index.get(delete.key());
+                    if (slot != null && slot.value != null) {
+                        slot.value = null;
+                        size--;
+                        written(slot);
                         record(new Change(delete.key(), null, at));
                     }
                 } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
                     sortWritten();
-                    NavigableMap<String, KeyValue> doomed = sorted.subMap(deletePrefix.prefix(), true,
+                    NavigableMap<String, Slot> doomed = sorted.subMap(deletePrefix.prefix(), true,
                             deletePrefix.prefix() + Character.MAX_VALUE, true);
-                    for (String key : List.copyOf(doomed.keySet())) {
-                        sorted.remove(key);
-                        index.remove(key);
-                        record(new Change(key, null, at));
+                    for (Slot slot : List.copyOf(doomed.values())) {
+                        sorted.remove(slot.key);
+                        index.remove(slot.key);
+                        size--;
+                        record(new Change(slot.key, null, at));
                     }
                 }
             }
@@ -130,25 +169,38 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         }
     }
 
-    private void written(String key) {
-        unsorted.add(key);
-        if (unsorted.size() > MAX_UNSORTED) {
-            sortWritten();
+    private KeyValue current(String key) {
+        Slot slot = index.get(key);
+        return slot == null ? null : slot.current();
+    }
+
+    private void written(Slot slot) {
+        if (!slot.unsorted) {
+            slot.unsorted = true;
+            unsorted.add(slot);
+            if (unsorted.size() > MAX_UNSORTED) {
+                sortWritten();
+            }
         }
     }
 
-    /** Brings the sorted map up to date with the keys written since it last was. */
+    /** Brings the sorted map up to date with the keys created and deleted since it last was. */
     private void sortWritten() {
-        for (String key : unsorted) {
-            KeyValue current = index.get(key);
-            if (current == null) {
-                sorted.remove(key);
-            } else {
-                sorted.put(key, current);
+        for (Slot slot : unsorted) {
+            slot.unsorted = false;
+            if (slot.value == null) {
+                if (slot.inTree) {
+                    sorted.remove(slot.key);
+                    slot.inTree = false;
+                }
+                index.remove(slot.key);
+            } else if (!slot.inTree) {
+                sorted.put(slot.key, slot);
+                slot.inTree = true;
             }
         }
-        // clear() walks the whole table, which a large batch has grown: start small again instead
-        unsorted = unsorted.size() > 1024 ? new HashSet<>() : unsorted;
+        // clear() walks the whole array, which a large batch has grown: start small again instead
+        unsorted = unsorted.size() > 1024 ? new ArrayList<>() : unsorted;
         unsorted.clear();
     }
 
@@ -212,7 +264,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     /** How many keys the store holds. */
     public int size() {
         synchronized (lock) {
-            return index.size();
+            return size;
         }
     }
 
@@ -220,7 +272,11 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public Map<String, String> dump() {
         synchronized (lock) {
             Map<String, String> out = new TreeMap<>();
-            index.forEach((key, kv) -> out.put(key, kv.value()));
+            index.forEach((key, slot) -> {
+                if (slot.value != null) {
+                    out.put(key, slot.value);
+                }
+            });
             return out;
         }
     }
