@@ -295,21 +295,18 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
             previous = state;
             String ownerKey = mine != null ? mine.ownerKey() : entry.keys.owner(holder);
-            if (mine != null) {
-                entry.recentClaims.committing(mine);
-            }
+            entry.recentClaims.committing(addressKey);
             try {
                 if (store.commit(List.of(Condition.atVersion(addressKey, current.get().version())),
                         List.of(Operation.delete(addressKey), Operation.delete(ownerKey)))) {
-                    if (mine != null) {
-                        entry.recentClaims.forget(mine);
-                    }
                     entry.view.markFree(number);
                     return state;
                 }
             } catch (StoreOutcomeUnknownException e) {
                 LOG.debug("release of {} in {} unconfirmed; reading back", address, network, e);
                 unconfirmedVersion = current.get().version();
+            } finally {
+                entry.recentClaims.committed();
             }
         }
     }
@@ -390,7 +387,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
         RecentClaims.Claim claim = new RecentClaims.Claim(number, addressKey, record,
                 AddressState.used(address, owner, claimedAt), ownerKey);
-        entry.recentClaims.committing(claim);
+        entry.recentClaims.committing(addressKey);
         boolean applied = false;
         boolean answered = false;
         try {
@@ -401,6 +398,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             answered = true;
         } catch (StoreOutcomeUnknownException e) {
             LOG.debug("claim of {} in {} unconfirmed; reading back", address, network, e);
+        } finally {
+            entry.recentClaims.committed();
         }
         if (applied) {
             entry.view.markUsed(number);
@@ -731,10 +730,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
 
             private BigInteger numberOf(String key) {
-                if (recentClaims.isCommitting(key)) {
-                    // This allocator's own commit, delivered on the committing thread, which marks
-                    // the view itself once the store answers: marking it here too would only cost.
-                    return null;
+                if (recentClaims.isOwnCommitInFlight(key)) {
+                    return null; // marked by the committing thread once the store answers
                 }
                 return key.startsWith(prefix) ? NetworkEntry.this.numberOf(key, prefix) : null;
             }

@@ -99,6 +99,16 @@ public final class IpAddresses {
         return InetAddresses.toAddrString(address);
     }
 
+    /** Appends {@link #format}: an IPv4 address straight into the buffer, on every allocation. */
+    static StringBuilder appendFormatted(StringBuilder out, InetAddress address) {
+        if (!(address instanceof Inet4Address)) {
+            return out.append(format(address));
+        }
+        byte[] bytes = address.getAddress();
+        return out.append(bytes[0] & 0xff).append('.').append(bytes[1] & 0xff).append('.')
+                .append(bytes[2] & 0xff).append('.').append(bytes[3] & 0xff);
+    }
+
     /** The address as an unsigned number. */
     public static BigInteger toNumber(InetAddress address) {
         return new BigInteger(1, address.getAddress());

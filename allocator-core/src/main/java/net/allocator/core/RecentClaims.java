@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * parse, never a wrong answer.
  *
  * <p>A fixed table indexed by the address, without a lock: a newer claim takes the slot of an
- * older one with the same index. Thread-safe.
+ * older one with the same index. A release leaves its claim in place, since the text check
+ * already tells a stale claim, and forgetting would cost every release a write. Thread-safe.
  */
 final class RecentClaims {
     static final int CAPACITY = 1024;
@@ -25,37 +26,47 @@ final class RecentClaims {
     }
 
     private final AtomicReferenceArray<Claim> slots = new AtomicReferenceArray<>(CAPACITY);
-    /** The claim whose record a thread here is writing or deleting right now (one of them). */
-    private volatile Claim committing;
+    /** The address key of a commit a thread here is making right now (one of them), and the thread. */
+    private volatile InFlight inFlight;
+
+    private record InFlight(String addressKey, Thread thread) {}
 
     void remember(Claim claim) {
         slots.set(slotOf(claim.number()), claim);
     }
 
-    /** The latest claim of {@code number} written here and not forgotten, or null. */
+    /**
+     * The latest claim of {@code number} written here, or null. It may since have been released
+     * and claimed again, here or elsewhere: {@link Claim#isStored} tells.
+     */
     Claim recall(BigInteger number) {
         Claim claim = slots.get(slotOf(number));
         return claim != null && claim.number().equals(number) ? claim : null;
     }
 
-    void forget(Claim claim) {
-        slots.compareAndSet(slotOf(claim.number()), claim, null);
-    }
-
-    /** Notes that a thread is about to write or delete the claim's record. */
-    void committing(Claim claim) {
-        committing = claim;
+    /** Notes that this thread is about to commit a write or delete of {@code addressKey}. */
+    void committing(String addressKey) {
+        inFlight = new InFlight(addressKey, Thread.currentThread());
     }
 
     /**
-     * Whether a key the change feed delivers is the very key object of a claim being written or
-     * deleted here. A store that delivers changes on the committing thread hands back the key it
-     * was given; comparing identity, not text, leaves every other key (another thread's, another
-     * process's, a feed's own copy) to the follower.
+     * Notes that this thread's commit has returned. It may clear another thread's note instead:
+     * that thread's own change is then only followed like anyone else's.
      */
-    boolean isCommitting(String key) {
-        Claim claim = committing;
-        return claim != null && claim.addressKey() == key;
+    void committed() {
+        inFlight = null;
+    }
+
+    /**
+     * Whether a change the feed delivers is of the commit this very thread is making: the same
+     * key object (a store that delivers on the committing thread hands back the key it was
+     * given), on the thread that noted it, before it returned. Then the committing thread marks
+     * the view itself once the store answers, and the follower need not. Any other change, even
+     * of an equal key, is followed as usual.
+     */
+    boolean isOwnCommitInFlight(String key) {
+        InFlight commit = inFlight;
+        return commit != null && commit.addressKey() == key && commit.thread() == Thread.currentThread();
     }
 
     private static int slotOf(BigInteger number) {

@@ -57,7 +57,7 @@ final class StoredForms {
      */
     static String encodeAddress(InetAddress address, Owner owner, Instant claimedAt) {
         StringBuilder out = new StringBuilder(128);
-        out.append(ADDRESS_FIELD).append(IpAddresses.format(address));
+        IpAddresses.appendFormatted(out.append(ADDRESS_FIELD), address);
         appendQuoted(out.append(CLUSTER_FIELD), owner.cluster());
         appendQuoted(out.append(NODE_FIELD), owner.node());
         out.append(CLAIMED_AT_FIELD);

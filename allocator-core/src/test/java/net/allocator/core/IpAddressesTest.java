@@ -50,6 +50,8 @@ class IpAddressesTest {
             assertThat(IpAddresses.toKey(address)).isEqualTo(hex);
             assertThat(IpAddresses.keyAfter("p/addresses/n/", address)).isEqualTo("p/addresses/n/" + hex);
             assertThat(IpAddresses.fromKey(hex)).isEqualTo(address);
+            assertThat(IpAddresses.appendFormatted(new StringBuilder("x"), address).toString())
+                    .isEqualTo("x" + InetAddresses.toAddrString(address));
         }
     }
 }

@@ -15,7 +15,7 @@ class RecentClaimsTest {
     }
 
     @Test
-    @DisplayName("a claim is recalled by its address until forgotten or displaced by a newer one in its slot")
+    @DisplayName("a claim is recalled by its address until a newer one takes its slot")
     void recall() {
         RecentClaims claims = new RecentClaims();
         RecentClaims.Claim first = claim(7, "r7");
@@ -28,10 +28,6 @@ class RecentClaimsTest {
         assertThat(claims.recall(BigInteger.valueOf(7))).isNull();
         assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isSameAs(sameSlot);
 
-        claims.forget(first); // no longer in its slot: leaves the newer claim alone
-        assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isSameAs(sameSlot);
-        claims.forget(sameSlot);
-        assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isNull();
     }
 
     @Test
@@ -43,13 +39,20 @@ class RecentClaimsTest {
     }
 
     @Test
-    @DisplayName("only the very key object being committed is recognised, never an equal text")
-    void committingByIdentity() {
+    @DisplayName("a change is taken for this thread's commit in flight only for the very key object, on this thread, before it returns")
+    void ownCommitInFlight() throws InterruptedException {
         RecentClaims claims = new RecentClaims();
-        RecentClaims.Claim claim = claim(9, "r9");
-        assertThat(claims.isCommitting(claim.addressKey())).isFalse();
-        claims.committing(claim);
-        assertThat(claims.isCommitting(claim.addressKey())).isTrue();
-        assertThat(claims.isCommitting(new String(claim.addressKey()))).isFalse();
+        String key = new String("k/9");
+        assertThat(claims.isOwnCommitInFlight(key)).isFalse();
+        claims.committing(key);
+        assertThat(claims.isOwnCommitInFlight(key)).isTrue();
+        assertThat(claims.isOwnCommitInFlight(new String(key))).isFalse();
+        boolean[] seenElsewhere = {true};
+        Thread other = new Thread(() -> seenElsewhere[0] = claims.isOwnCommitInFlight(key));
+        other.start();
+        other.join();
+        assertThat(seenElsewhere[0]).isFalse();
+        claims.committed();
+        assertThat(claims.isOwnCommitInFlight(key)).isFalse();
     }
 }
