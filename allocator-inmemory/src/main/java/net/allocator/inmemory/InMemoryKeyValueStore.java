@@ -1,9 +1,7 @@
 package net.allocator.inmemory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,7 @@ import net.allocator.core.store.ScanPage;
  * process may share one instance. Nothing survives the process.
  */
 public final class InMemoryKeyValueStore implements KeyValueStore {
-    /** How many recent changes a new watch can replay. */
+    /** How many recent changes a new watch can replay (a power of two). */
     private static final int HISTORY = 65_536;
 
     /**
@@ -49,13 +47,12 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     /** The slots whose key was created or deleted since the last sort, each once. */
     private ArrayList<Slot> unsorted = new ArrayList<>();
     private int size;
-    private final Deque<Change> history = new ArrayDeque<>();
+    private final History history = new History();
     /** Replaced, never changed in place, so that a delivery walks a fixed array without a lock of its own. */
     private volatile Watcher[] watchers = {};
     private long revision;
     private volatile boolean closed;
 
-    private record Change(String key, String value, long revision) {}
 
     /**
      * One key, its value and version, and its place in the index and the tree: a key rewritten,
@@ -138,20 +135,21 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                         slot = new Slot(put.key());
                         index.put(put.key(), slot);
                     }
-                    if (slot.value == null) {
-                        size++;
-                        written(slot);
-                    }
+                    boolean created = slot.value == null;
                     slot.value = put.value();
                     slot.version = at;
-                    record(new Change(put.key(), put.value(), at));
+                    if (created) {
+                        size++;
+                        written(slot); // after the value is set: this may sort, and keeps only slots with values
+                    }
+                    record(put.key(), put.value(), at);
                 } else if (operation instanceof Operation.Delete delete) {
                     Slot slot = index.get(delete.key());
                     if (slot != null && slot.value != null) {
                         slot.value = null;
                         size--;
                         written(slot);
-                        record(new Change(delete.key(), null, at));
+                        record(delete.key(), null, at);
                     }
                 } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
                     sortWritten();
@@ -161,7 +159,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                         sorted.remove(slot.key);
                         index.remove(slot.key);
                         size--;
-                        record(new Change(slot.key, null, at));
+                        record(slot.key, null, at);
                     }
                 }
             }
@@ -204,14 +202,51 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         unsorted.clear();
     }
 
-    private void record(Change change) {
-        history.addLast(change);
-        if (history.size() > HISTORY) {
-            history.removeFirst();
-        }
+    /** A change: kept for replays, and delivered to every watch. */
+    private void record(String key, String value, long at) {
+        history.add(key, value, at);
         Watcher[] current = watchers;
         for (int i = 0; i < current.length; i++) {
-            current[i].deliver(change);
+            current[i].deliver(key, value, at);
+        }
+    }
+
+    /**
+     * The latest {@link #HISTORY} changes, oldest first, in three parallel rings rather than an
+     * object per change: four changes are recorded per allocate+release.
+     */
+    private static final class History {
+        private static final int MASK = HISTORY - 1;
+        private final String[] keys = new String[HISTORY];
+        private final String[] values = new String[HISTORY]; // null for a deletion
+        private final long[] revisions = new long[HISTORY];
+        private int oldest;
+        private int size;
+
+        void add(String key, String value, long revision) {
+            int at = (oldest + size) & MASK;
+            if (size == HISTORY) {
+                oldest = (oldest + 1) & MASK; // overwrites the oldest
+            } else {
+                size++;
+            }
+            keys[at] = key;
+            values[at] = value;
+            revisions[at] = revision;
+        }
+
+        /** The revision of the oldest change kept, or -1 when there is none. */
+        long oldestRevision() {
+            return size == 0 ? -1 : revisions[oldest];
+        }
+
+        void replay(long afterRevision, Watcher watcher) {
+            for (int i = 0; i < size; i++) {
+                int at = (oldest + i) & MASK;
+                if (revisions[at] > afterRevision) {
+                    watcher.deliver(keys[at], values[at], revisions[at]);
+                }
+            }
         }
     }
 
@@ -224,16 +259,12 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (lock) {
             checkOpen();
             Watcher watcher = new Watcher(prefix, listener);
-            Change oldest = history.peekFirst();
-            if (oldest != null && oldest.revision() > afterRevision + 1 && afterRevision < revision) {
+            long oldest = history.oldestRevision();
+            if (oldest >= 0 && oldest > afterRevision + 1 && afterRevision < revision) {
                 listener.onReset(new IllegalStateException("changes after revision " + afterRevision + " are forgotten"));
                 return Optional.of(() -> {});
             }
-            for (Change change : history) {
-                if (change.revision() > afterRevision) {
-                    watcher.deliver(change);
-                }
-            }
+            history.replay(afterRevision, watcher);
             watchers = plus(watchers, watcher);
             return Optional.of(() -> {
                 synchronized (lock) {
@@ -298,14 +329,14 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     }
 
     private record Watcher(String prefix, ChangeListener listener) {
-        void deliver(Change change) {
-            if (!change.key().startsWith(prefix)) {
+        void deliver(String key, String value, long revision) {
+            if (!key.startsWith(prefix)) {
                 return;
             }
-            if (change.value() == null) {
-                listener.onDelete(change.key(), change.revision());
+            if (value == null) {
+                listener.onDelete(key, revision);
             } else {
-                listener.onPut(change.key(), change.value(), change.revision());
+                listener.onPut(key, value, revision);
             }
         }
     }
