@@ -61,6 +61,9 @@ collect() { grep -E '^(FIGURE|NOTE)' "$1" | cut -f2- | tee -a "$FIG" >/dev/null 
 say "JMH: allocate+release on a /16, one thread"
 if ((QUICK)); then JMH_TIME=(-wi 3 -w 1 -i 3 -r 1); else JMH_TIME=(-wi 5 -w 2 -i 5 -r 2); fi
 java -jar "$JAR" AllocateReleaseBenchmark "${JMH_TIME[@]}" -prof gc -rf json -rff "$OUT/jmh-pairs.json" >"$OUT/jmh-pairs.txt" 2>&1
+say "JMH: the same with the throughput collector (ParallelGC)"
+java -jar "$JAR" AllocateReleaseBenchmark "${JMH_TIME[@]}" -jvmArgsAppend -XX:+UseParallelGC -prof gc \
+    -rf json -rff "$OUT/jmh-pairs-parallel.json" >"$OUT/jmh-pairs-parallel.txt" 2>&1
 say "JMH: allocation cost against size and fullness"
 if ((QUICK)); then
     java -jar "$JAR" AllocationCostBenchmark -wi 2 -w 1 -i 3 -r 1 -p shape=v4-24,v4-20,v4-16 -p full=0,50,99 \

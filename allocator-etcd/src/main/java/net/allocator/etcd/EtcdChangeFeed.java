@@ -29,6 +29,8 @@ final class EtcdChangeFeed implements Watch.Listener, AutoCloseable {
 
     private final String description;
     private final ChangeListener listener;
+    /** etcd sends values with every event (it has no keys-only watch); decode them only if wanted. */
+    private final boolean decodeValues;
     private final BooleanSupplier storeClosed;
     private final AtomicBoolean over = new AtomicBoolean();
     private volatile Watch.Watcher watcher;
@@ -36,6 +38,7 @@ final class EtcdChangeFeed implements Watch.Listener, AutoCloseable {
     EtcdChangeFeed(String description, ChangeListener listener, BooleanSupplier storeClosed) {
         this.description = description;
         this.listener = listener;
+        this.decodeValues = listener.wantsValues();
         this.storeClosed = storeClosed;
     }
 
@@ -56,7 +59,7 @@ final class EtcdChangeFeed implements Watch.Listener, AutoCloseable {
             KeyValue kv = event.getKeyValue();
             try {
                 switch (event.getEventType()) {
-                    case PUT -> listener.onPut(text(kv.getKey()), text(kv.getValue()), kv.getModRevision());
+                    case PUT -> listener.onPut(text(kv.getKey()), decodeValues ? text(kv.getValue()) : "", kv.getModRevision());
                     case DELETE -> listener.onDelete(text(kv.getKey()), kv.getModRevision());
                     default -> {
                         end(new StoreUnavailableException(description + " received an event of unknown type " + event.getEventType()));
