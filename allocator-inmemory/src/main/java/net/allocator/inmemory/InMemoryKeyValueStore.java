@@ -222,10 +222,17 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         private final long[] revisions = new long[HISTORY];
         private int oldest;
         private int size;
+        /**
+         * The revision of the latest change dropped, or -1. A commit records one change per key,
+         * and the ring drops them one at a time, so the oldest revision kept may be missing some
+         * of its changes: only a watch after this revision can be replayed whole.
+         */
+        private long forgotten = -1;
 
         void add(String key, String value, long revision) {
             int at = (oldest + size) & MASK;
             if (size == HISTORY) {
+                forgotten = revisions[at];
                 oldest = (oldest + 1) & MASK; // overwrites the oldest
             } else {
                 size++;
@@ -235,9 +242,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             revisions[at] = revision;
         }
 
-        /** The revision of the oldest change kept, or -1 when there is none. */
-        long oldestRevision() {
-            return size == 0 ? -1 : revisions[oldest];
+        /** Whether every change after {@code afterRevision} is still kept. */
+        boolean keepsAllAfter(long afterRevision) {
+            return afterRevision >= forgotten;
         }
 
         void replay(long afterRevision, Watcher watcher) {
@@ -259,8 +266,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (lock) {
             checkOpen();
             Watcher watcher = new Watcher(prefix, listener);
-            long oldest = history.oldestRevision();
-            if (oldest >= 0 && oldest > afterRevision + 1 && afterRevision < revision) {
+            if (!history.keepsAllAfter(afterRevision)) {
                 listener.onReset(new IllegalStateException("changes after revision " + afterRevision + " are forgotten"));
                 return Optional.of(() -> {});
             }

@@ -124,6 +124,149 @@ class InMemoryKeyValueStoreModelTest {
         assertThat(replayed).containsExactly("reset");
     }
 
+    @Test
+    @DisplayName("commits of several operations, repeating keys, agree with a sorted map, and a watch follows them to the same contents")
+    void multiOperationCommits() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            Random random = new Random(seed);
+            InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+            TreeMap<String, String> model = new TreeMap<>();
+            Map<String, Long> versions = new TreeMap<>();
+            TreeMap<String, String> followed = new TreeMap<>();
+            AutoCloseable watch = store.watch("k/", 0, mirror(followed)).orElseThrow();
+            int keys = 40_000;
+            for (int step = 0; step < 120_000; step++) {
+                long revision = step + 1; // every commit here applies, and each takes one revision
+                List<Operation> operations = new ArrayList<>();
+                for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+                    String key = key(random.nextInt(keys));
+                    int what = random.nextInt(100_000);
+                    if (what < 50_000) {
+                        operations.add(Operation.put(key, "v" + step + "." + i));
+                    } else if (what < 99_995) {
+                        operations.add(Operation.delete(key));
+                    } else {
+                        operations.add(Operation.deletePrefix(key.substring(0, 4 + random.nextInt(3))));
+                    }
+                }
+                if (random.nextInt(10) == 0 && operations.get(0) instanceof Operation.Put first) {
+                    // the same key again in the same commit, deleted or written
+                    operations.add(random.nextBoolean() ? Operation.delete(first.key()) : Operation.put(first.key(), "again" + step));
+                }
+                for (Operation operation : operations) {
+                    if (operation instanceof Operation.Put put) {
+                        model.put(put.key(), put.value());
+                        versions.put(put.key(), revision);
+                    } else if (operation instanceof Operation.Delete delete) {
+                        model.remove(delete.key());
+                        versions.remove(delete.key());
+                    } else if (operation instanceof Operation.DeletePrefix prefix) {
+                        model.subMap(prefix.prefix(), prefix.prefix() + Character.MAX_VALUE).clear();
+                        versions.keySet().removeIf(k -> k.startsWith(prefix.prefix()));
+                    }
+                }
+                assertThat(store.commit(List.of(), operations)).isTrue();
+                String probe = random.nextBoolean() && operations.get(0) instanceof Operation.Put put ? put.key() : key(random.nextInt(keys));
+                Optional<KeyValue> read = store.get(probe);
+                assertThat(read.map(KeyValue::value)).as("seed %d step %d %s", seed, step, probe)
+                        .isEqualTo(Optional.ofNullable(model.get(probe)));
+                assertThat(read.map(KeyValue::version)).isEqualTo(Optional.ofNullable(versions.get(probe)));
+                if (step > 30_000 && random.nextInt(20_000) == 0) {
+                    assertScan(store, model, probe.substring(0, 4 + random.nextInt(3)), step);
+                }
+                if (step % 5_000 == 0) {
+                    assertThat(store.size()).isEqualTo(model.size());
+                    assertThat(store.dump()).isEqualTo(model);
+                    assertThat(followed).isEqualTo(model);
+                }
+            }
+            assertThat(store.dump()).isEqualTo(model);
+            assertThat(followed).isEqualTo(model);
+            watch.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a sort forced in the middle of a commit keeps every key the commit leaves")
+    void sortForcedMidCommit() {
+        InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+        store.commit(List.of(), List.of(Operation.put("k/a", "1"), Operation.put("k/b", "1"), Operation.put("k/c", "1")));
+        fillUnsorted(store, "1"); // the delete forces the sort, then the key is written again
+        store.commit(List.of(), List.of(Operation.delete("k/a"), Operation.put("k/a", "2")));
+        fillUnsorted(store, "2"); // a new key forces it, and is deleted and written again
+        store.commit(List.of(), List.of(Operation.put("k/d", "1"), Operation.delete("k/d"), Operation.put("k/d", "3")));
+        fillUnsorted(store, "3");
+        store.commit(List.of(), List.of(Operation.deletePrefix("k/c"), Operation.put("k/c", "4")));
+        fillUnsorted(store, "4");
+        store.commit(List.of(), List.of(Operation.put("k/e", "5"), Operation.deletePrefix("k/e")));
+        fillUnsorted(store, "5");
+        store.commit(List.of(), List.of(Operation.delete("k/b"), Operation.deletePrefix("k/"), Operation.put("k/b", "6")));
+
+        assertThat(store.scan("k/", null, 100).entries()).extracting(kv -> kv.key() + "=" + kv.value()).containsExactly("k/b=6");
+        assertThat(store.size()).isEqualTo(5 * UNSORTED_LIMIT + 1);
+        assertThat(store.dump()).hasSize(5 * UNSORTED_LIMIT + 1).containsEntry("k/b", "6");
+    }
+
+    @Test
+    @DisplayName("a watch after a revision whose first changes are forgotten resets instead of replaying the rest")
+    void partlyForgottenRevision() throws Exception {
+        InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+        store.commit(List.of(), List.of(Operation.put("k/a", "1"), Operation.put("k/b", "1"))); // revision 1: two changes
+        for (int i = 0; i < 65_536 / 2 - 1; i++) {
+            store.commit(List.of(), List.of(Operation.put("k/x", "v" + i), Operation.put("k/y", "v" + i)));
+        }
+        store.commit(List.of(), List.of(Operation.put("k/z", "z"))); // the history drops "put k/a" of revision 1
+        TreeMap<String, String> followed = new TreeMap<>();
+        List<String> resets = new ArrayList<>();
+        store.watch("k/", 0, new ChangeListener() {
+            @Override
+            public void onPut(String key, String value, long revision) {
+                followed.put(key, value);
+            }
+
+            @Override
+            public void onDelete(String key, long revision) {
+                followed.remove(key);
+            }
+
+            @Override
+            public void onReset(Throwable cause) {
+                resets.add(cause.getMessage());
+            }
+        }).orElseThrow().close();
+        assertThat(resets).as("reset, having replayed %s", followed).hasSize(1);
+        assertThat(followed).isEmpty();
+    }
+
+    private static final int UNSORTED_LIMIT = 16_384;
+
+    /** Writes exactly as many new keys as the store lets wait unsorted, so the next new or deleted key forces a sort. */
+    private static void fillUnsorted(InMemoryKeyValueStore store, String tag) {
+        store.scan("f/", null, 1); // sorts: nothing waits
+        for (int i = 0; i < UNSORTED_LIMIT; i++) {
+            store.commit(List.of(), List.of(Operation.put("f/" + tag + "/" + i, "x")));
+        }
+    }
+
+    private static ChangeListener mirror(Map<String, String> into) {
+        return new ChangeListener() {
+            @Override
+            public void onPut(String key, String value, long revision) {
+                into.put(key, value);
+            }
+
+            @Override
+            public void onDelete(String key, long revision) {
+                into.remove(key);
+            }
+
+            @Override
+            public void onReset(Throwable cause) {
+                throw new AssertionError("the feed reset", cause);
+            }
+        };
+    }
+
     /** The changes the replay test's commits {@code from} (inclusive) to {@code to} made, as its recorder writes them. */
     private static List<String> changes(long start, int from, int to) {
         List<String> expected = new ArrayList<>();
