@@ -127,7 +127,8 @@ public interface ConsulConfig extends Settings {
      * The minimum time between two reads of one watch ({@value #WATCH_INTERVAL}, default
      * 200ms). Every change under a watched prefix makes Consul send the whole prefix again, so
      * this bounds the cost of a watch on a busy prefix: changes within one interval arrive
-     * together.
+     * together. A large prefix is read less often still: at most once per 20 µs per key it held
+     * at the last read, up to 30 s (a network of 50,000 used addresses: once a second).
      */
     default Duration watchInterval() {
         Duration interval = duration(WATCH_INTERVAL, DEFAULT_WATCH_INTERVAL);

@@ -129,6 +129,43 @@ class ConsulWatchTest {
     }
 
     @Test
+    @DisplayName("the pause between reads is the configured interval, or 20 µs per key of the last read if longer, at most 30 s")
+    void pauseGrowsWithThePrefix() {
+        long interval = TimeUnit.MILLISECONDS.toNanos(200);
+        assertThat(ConsulWatch.pause(interval, 0)).isEqualTo(interval);
+        assertThat(ConsulWatch.pause(interval, 10_000)).isEqualTo(interval);
+        assertThat(ConsulWatch.pause(interval, 50_000)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        assertThat(ConsulWatch.pause(interval, 16_777_216)).isEqualTo(TimeUnit.SECONDS.toNanos(30));
+        assertThat(ConsulWatch.pause(TimeUnit.MINUTES.toNanos(1), 16_777_216)).isEqualTo(TimeUnit.MINUTES.toNanos(1));
+    }
+
+    @Test
+    @DisplayName("a busy large prefix is read less often than the interval, in proportion to its keys, and still converges")
+    void largePrefixReadLessOften() throws Exception {
+        int keys = 10_000; // 200 ms between reads, against the test store's 50 ms interval
+        for (int from = 0; from < keys; from += 64) {
+            List<Operation> batch = new java.util.ArrayList<>();
+            for (int i = from; i < Math.min(keys, from + 64); i++) {
+                batch.add(Operation.put(key("large/" + i), "x"));
+            }
+            writer.commit(List.of(), batch);
+        }
+        long revision = store.scan(key("large/"), null, 1).revision();
+        Recorder recorder = new Recorder();
+        try (ConsulWatch watch = watch(store, key("large/"), revision, recorder)) {
+            long started = System.nanoTime();
+            for (int i = 0; i < 60; i++) {
+                put("large/busy", Integer.toString(i));
+                Thread.sleep(25);
+            }
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertThat(watch.reads()).as("reads in %d ms", elapsedMillis).isLessThanOrEqualTo((int) (elapsedMillis / 200) + 2);
+            assertThat(Recorder.await(10, () -> "59".equals(recorder.state.get(key("large/busy"))))).isTrue();
+            assertThat(recorder.resets).isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("closing the handle stops the thread promptly, even during a long blocking read, and nothing arrives after")
     void closeIsPrompt() throws Exception {
         long revision = store.scan(key("c/"), null, 1).revision();
