@@ -31,6 +31,12 @@ final class Request {
         this.exchange = exchange;
         this.maxBodyBytes = maxBodyBytes;
         this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+        try {
+            declaredLength(); // refuses a malformed Content-Length before anything is done
+        } catch (HttpError malformed) {
+            drain(exchange.getRequestBody()); // what the JDK framed, so that the answer is not lost to a reset
+            throw malformed;
+        }
     }
 
     void bind(Map<String, String> parameters) {
@@ -153,11 +159,14 @@ final class Request {
         if (header.isEmpty()) {
             return -1;
         }
-        try {
-            return Long.parseLong(header.get().strip());
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest("Content-Length is not a number");
+        String digits = header.get().strip();
+        // Only digits: the JDK's server frames "+5" as 5 bytes, which a proxy in front may frame
+        // otherwise; a request whose framing two parties could read differently is refused, and
+        // its connection closed.
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new HttpError(400, "Content-Length must be a decimal number of bytes", Map.of("Connection", "close"));
         }
+        return Long.parseLong(digits);
     }
 
     private HttpError tooLarge() {
