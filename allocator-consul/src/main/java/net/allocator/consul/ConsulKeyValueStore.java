@@ -286,6 +286,11 @@ public final class ConsulKeyValueStore implements KeyValueStore {
     /** The keys under {@code prefix} sorted by key, and the read's X-Consul-Index. */
     record Snapshot(List<KeyValue> entries, long index) {}
 
+    /** A key as a key-names read gives it: an empty value, version 0. */
+    static KeyValue nameOnly(String key) {
+        return new KeyValue(key, "", 0);
+    }
+
     /** A consistent read of everything under {@code prefix}; {@code extra} adds blocking parameters. */
     static Snapshot read(ConsulHttp http, String prefix, List<String> extra) {
         return read(http, prefix, extra, false);
@@ -315,7 +320,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         }
         List<KeyValue> entries = new ArrayList<>();
         if (namesOnly) {
-            ConsulJson.keys(answer.body(), http.baseUrl()).forEach(key -> entries.add(new KeyValue(key, "", 0)));
+            ConsulJson.keys(answer.body(), http.baseUrl()).forEach(key -> entries.add(nameOnly(key)));
         } else {
             entries.addAll(ConsulJson.entries(answer.body(), http.baseUrl()));
         }

@@ -264,11 +264,11 @@ final class ConsulWatch implements AutoCloseable {
         return !closed;
     }
 
-    /** The entries as a key-names read gives them: empty values, version 0. */
+    /** The entries as a key-names read gives them. */
     private static List<KeyValue> namesOf(List<KeyValue> entries) {
         List<KeyValue> names = new ArrayList<>(entries.size());
         for (KeyValue entry : entries) {
-            names.add(new KeyValue(entry.key(), "", 0));
+            names.add(ConsulKeyValueStore.nameOnly(entry.key()));
         }
         return names;
     }

@@ -76,11 +76,7 @@ public final class IpAddresses {
             return null;
         }
         bytes[3] = (byte) value;
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return ofBytes(bytes);
     }
 
     private static boolean isAsciiLiteral(String text) {
@@ -104,9 +100,31 @@ public final class IpAddresses {
         if (!(address instanceof Inet4Address)) {
             return out.append(format(address));
         }
-        byte[] bytes = address.getAddress();
-        return out.append(bytes[0] & 0xff).append('.').append(bytes[1] & 0xff).append('.')
-                .append(bytes[2] & 0xff).append('.').append(bytes[3] & 0xff);
+        char[] text = new char[15];
+        return out.append(text, 0, formatIpv4(address.getAddress(), text));
+    }
+
+    /**
+     * Writes the dotted quad of an IPv4 address's 4 bytes (its {@link #format canonical text})
+     * into {@code into}, which holds at least 15 chars, and returns its length: for writers that
+     * need no String, such as the REST service's listings.
+     */
+    public static int formatIpv4(byte[] bytes, char[] into) {
+        int length = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                into[length++] = '.';
+            }
+            int octet = bytes[i] & 0xff;
+            if (octet >= 100) {
+                into[length++] = (char) ('0' + octet / 100);
+            }
+            if (octet >= 10) {
+                into[length++] = (char) ('0' + octet / 10 % 10);
+            }
+            into[length++] = (char) ('0' + octet % 10);
+        }
+        return length;
     }
 
     /** The address as an unsigned number. */
@@ -123,21 +141,21 @@ public final class IpAddresses {
         if (!ipv6) {
             // on every allocation: no intermediate byte arrays
             int value = number.intValue();
-            byte[] quad = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
-            try {
-                return InetAddress.getByAddress(quad);
-            } catch (UnknownHostException impossible) {
-                throw new IllegalStateException(impossible);
-            }
+            return ofBytes(new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
         }
         byte[] raw = number.toByteArray();
         byte[] bytes = new byte[length];
         int copy = Math.min(raw.length, length);
         System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
+        return ofBytes(bytes);
+    }
+
+    /** The address of 4 or 16 bytes (no lookup: {@code getByAddress} never resolves). */
+    private static InetAddress ofBytes(byte[] bytes) {
         try {
             return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException impossible) {
-            throw new IllegalStateException(impossible);
+            throw new IllegalStateException(impossible); // only for a length other than 4 or 16
         }
     }
 

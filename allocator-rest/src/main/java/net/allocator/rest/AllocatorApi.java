@@ -332,22 +332,7 @@ final class AllocatorApi {
             json.writeString(IpAddresses.format(address));
             return;
         }
-        byte[] bytes = address.getAddress();
         char[] text = new char[15];
-        int length = 0;
-        for (int i = 0; i < 4; i++) {
-            if (i > 0) {
-                text[length++] = '.';
-            }
-            int octet = bytes[i] & 0xff;
-            if (octet >= 100) {
-                text[length++] = (char) ('0' + octet / 100);
-            }
-            if (octet >= 10) {
-                text[length++] = (char) ('0' + octet / 10 % 10);
-            }
-            text[length++] = (char) ('0' + octet % 10);
-        }
-        json.writeString(text, 0, length);
+        json.writeString(text, 0, IpAddresses.formatIpv4(address.getAddress(), text));
     }
 }
