@@ -162,9 +162,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     @Override
     public AddressState allocate(String network, Owner owner) {
-        Network.checkName(network);
+        checkFollowedName(network);
         requireNonNull(owner, "owner");
-        long deadline = System.nanoTime() + options.contentionTimeout().toNanos();
+        long deadline = 0; // set on the first lost race: the clock costs a twentieth of an uncontended allocation
         int lostRaces = 0;
         long waitingSince = 0;
         while (true) {
@@ -198,6 +198,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 // siblings' timeouts, and newer callers would take what those free.
                 long now = System.nanoTime();
                 waitingSince = waitingSince == 0 ? now : waitingSince;
+                deadline = deadline == 0 ? now + options.contentionTimeout().toNanos() : deadline;
                 if (now - waitingSince < SHARE_RESERVED_AFTER.toNanos()) {
                     pause(deadline, network);
                     continue;
@@ -222,7 +223,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             if (entries.get(network) == entry) {
                 lostRaces++; // the address was taken; (otherwise the network changed and is reloaded)
             }
-            if (System.nanoTime() > deadline) {
+            if (deadline == 0) {
+                deadline = System.nanoTime() + options.contentionTimeout().toNanos();
+            } else if (System.nanoTime() > deadline) {
                 throw new StoreUnavailableException("gave up allocating in '" + network + "' after "
                         + options.contentionTimeout() + " of lost races; retry");
             }
@@ -231,7 +234,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     @Override
     public AddressState claim(String network, InetAddress address, Owner owner) {
-        Network.checkName(network);
+        checkFollowedName(network);
         requireNonNull(owner, "owner");
         while (true) {
             NetworkEntry entry = entry(network);
@@ -268,7 +271,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     }
 
     private AddressState release(String network, InetAddress address, Optional<Owner> expectedOwner) {
-        Network.checkName(network);
+        checkFollowedName(network);
         NetworkEntry entry = entry(network);
         BigInteger number = inPool(entry.network, address);
         RecentClaims.Claim recalled = entry.recentClaims.recall(number);
@@ -380,8 +383,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
      */
     private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed) {
         String network = entry.network.name();
-        InetAddress address = IpAddresses.fromNumber(number, entry.network.ipv6());
-        String addressKey = entry.keys.address(address);
+        // An address claimed here before (the lowest free one is often the one just released)
+        // keeps its address object and key: both are fixed by the number.
+        RecentClaims.Claim earlier = entry.recentClaims.recall(number);
+        InetAddress address = earlier != null ? earlier.state().address() : IpAddresses.fromNumber(number, entry.network.ipv6());
+        String addressKey = earlier != null ? earlier.addressKey() : entry.keys.address(address);
         String ownerKey = entry.keys.owner(owner);
         Instant claimedAt = options.clock().instant();
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
@@ -463,6 +469,16 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             return winner;
         }
         return loaded;
+    }
+
+    /**
+     * {@link Network#checkName}, skipped for a network this allocator already follows, whose
+     * name was checked when it was loaded: on every allocation and release.
+     */
+    private void checkFollowedName(String name) {
+        if (name == null || !entries.containsKey(name)) {
+            Network.checkName(name);
+        }
     }
 
     private void forget(String name) {

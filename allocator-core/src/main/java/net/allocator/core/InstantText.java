@@ -22,39 +22,41 @@ final class InstantText {
 
     private InstantText() {}
 
-    static void append(StringBuilder out, Instant instant) {
+    /** The most chars {@link #write} writes. */
+    static final int MAX_LENGTH = 40; // Instant.MAX is 38
+
+    /**
+     * Writes the instant's text into {@code into} at {@code at}, which has room for {@link
+     * #MAX_LENGTH} chars, and returns where it ends.
+     */
+    static int write(char[] into, int at, Instant instant) {
         long seconds = instant.getEpochSecond();
         long epochDay = Math.floorDiv(seconds, 86_400);
         if (epochDay < MIN_DAY || epochDay > MAX_DAY) {
-            out.append(instant);
-            return;
+            String text = instant.toString();
+            text.getChars(0, text.length(), into, at);
+            return at + text.length();
         }
-        Day day = lastDay;
-        if (day.epochDay() != epochDay) {
-            day = day(epochDay);
-            lastDay = day;
+        Second second = lastSecond;
+        if (second.epochSecond() != seconds) {
+            second = second(seconds, epochDay);
+            lastSecond = second;
         }
-        out.append(day.text());
-        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
-        char[] time = new char[19]; // HH:mm:ss.nnnnnnnnnZ
-        int at = digits(time, 0, secondOfDay / 3_600, 2);
-        time[at++] = ':';
-        at = digits(time, at, secondOfDay / 60 % 60, 2);
-        time[at++] = ':';
-        at = digits(time, at, secondOfDay % 60, 2);
+        second.text().getChars(0, SECOND_LENGTH, into, at);
+        at += SECOND_LENGTH;
         int nanos = instant.getNano();
         if (nanos != 0) {
-            time[at++] = '.';
+            into[at++] = '.';
             if (nanos % 1_000_000 == 0) {
-                at = digits(time, at, nanos / 1_000_000, 3);
+                at = digits(into, at, nanos / 1_000_000, 3);
             } else if (nanos % 1_000 == 0) {
-                at = digits(time, at, nanos / 1_000, 6);
+                at = digits(into, at, nanos / 1_000, 6);
             } else {
-                at = digits(time, at, nanos, 9);
+                at = digits(into, at, nanos, 9);
             }
         }
-        time[at++] = 'Z';
-        out.append(time, 0, at);
+        into[at++] = 'Z';
+        return at;
     }
 
     static Instant parse(String text) {
@@ -95,6 +97,31 @@ final class InstantText {
             lastDay = day;
         }
         return Instant.ofEpochSecond(day.epochDay() * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** A second and its text up to the fraction ({@code 2026-11-25T17:55:48}). */
+    private record Second(long epochSecond, String text) {}
+
+    private static final int SECOND_LENGTH = 19;
+
+    /** The second last written: claims made within one second share its text. */
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    private static Second second(long seconds, long epochDay) {
+        Day day = lastDay;
+        if (day.epochDay() != epochDay) {
+            day = day(epochDay);
+            lastDay = day;
+        }
+        char[] text = new char[SECOND_LENGTH];
+        day.text().getChars(0, day.text().length(), text, 0);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+        int at = digits(text, day.text().length(), secondOfDay / 3_600, 2);
+        text[at++] = ':';
+        at = digits(text, at, secondOfDay / 60 % 60, 2);
+        text[at++] = ':';
+        digits(text, at, secondOfDay % 60, 2);
+        return new Second(seconds, new String(text));
     }
 
     private static Day day(long epochDay) {

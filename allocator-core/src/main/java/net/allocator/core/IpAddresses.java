@@ -95,22 +95,13 @@ public final class IpAddresses {
         return InetAddresses.toAddrString(address);
     }
 
-    /** Appends {@link #format}: an IPv4 address straight into the buffer, on every allocation. */
-    static StringBuilder appendFormatted(StringBuilder out, InetAddress address) {
-        if (!(address instanceof Inet4Address)) {
-            return out.append(format(address));
-        }
-        char[] text = new char[15];
-        return out.append(text, 0, formatIpv4(address.getAddress(), text));
-    }
-
     /**
      * Writes the dotted quad of an IPv4 address's 4 bytes (its {@link #format canonical text})
-     * into {@code into}, which holds at least 15 chars, and returns its length: for writers that
-     * need no String, such as the REST service's listings.
+     * into {@code into} at {@code at}, which has room for 15 chars, and returns its length: for
+     * writers that need no String, such as the stored record and the REST service's listings.
      */
-    public static int formatIpv4(byte[] bytes, char[] into) {
-        int length = 0;
+    public static int formatIpv4(byte[] bytes, char[] into, int at) {
+        int length = at;
         for (int i = 0; i < 4; i++) {
             if (i > 0) {
                 into[length++] = '.';
@@ -124,7 +115,7 @@ public final class IpAddresses {
             }
             into[length++] = (char) ('0' + octet % 10);
         }
-        return length;
+        return length - at;
     }
 
     /** The address as an unsigned number. */

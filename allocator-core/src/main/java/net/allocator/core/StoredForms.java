@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
@@ -53,34 +54,55 @@ final class StoredForms {
 
     /**
      * Written and read on every allocation and release, so by hand (with Jackson's string
-     * quoting and streaming parser) rather than through data binding; the JSON is the same.
+     * quoting and streaming parser) rather than through data binding; the JSON is the same. The
+     * text is put together in a per-thread buffer, so that making it costs one copy.
      */
     static String encodeAddress(InetAddress address, Owner owner, Instant claimedAt) {
-        StringBuilder out = new StringBuilder(128);
-        IpAddresses.appendFormatted(out.append(ADDRESS_FIELD), address);
-        appendQuoted(out.append(CLUSTER_FIELD), owner.cluster());
-        appendQuoted(out.append(NODE_FIELD), owner.node());
-        out.append(CLAIMED_AT_FIELD);
-        InstantText.append(out, claimedAt);
-        return out.append(RECORD_END).toString();
+        int bound = FIXED_LENGTH + 2 * (owner.cluster().length() + owner.node().length()); // owners hold no control characters: only " and \\ are escaped
+        char[] buffer = RECORD_BUFFER.get();
+        if (buffer.length < bound) {
+            buffer = new char[bound]; // long owner names that need escaping: not kept
+        }
+        int at = write(buffer, 0, ADDRESS_FIELD);
+        if (address instanceof Inet4Address) {
+            at += IpAddresses.formatIpv4(address.getAddress(), buffer, at);
+        } else {
+            at = write(buffer, at, IpAddresses.format(address));
+        }
+        at = writeQuoted(buffer, write(buffer, at, CLUSTER_FIELD), owner.cluster());
+        at = writeQuoted(buffer, write(buffer, at, NODE_FIELD), owner.node());
+        at = InstantText.write(buffer, write(buffer, at, CLAIMED_AT_FIELD), claimedAt);
+        at = write(buffer, at, RECORD_END);
+        return new String(buffer, 0, at);
     }
 
-    private static void appendQuoted(StringBuilder out, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+    private static int write(char[] into, int at, String text) {
+        text.getChars(0, text.length(), into, at);
+        return at + text.length();
+    }
+
+    private static int writeQuoted(char[] into, int at, String value) {
+        int end = write(into, at, value);
+        for (int i = at; i < end; i++) {
+            char c = into[i];
             if (c == '"' || c == '\\' || c < 0x20) {
-                out.append(QUOTER.quoteAsString(value));
-                return;
+                char[] quoted = QUOTER.quoteAsString(value);
+                System.arraycopy(quoted, 0, into, at, quoted.length);
+                return at + quoted.length;
             }
         }
-        out.append(value); // the usual name needs no escaping: skip the encoder's copies
+        return end; // the usual name needs no escaping: skip the encoder's copies
     }
 
+    private static final ThreadLocal<char[]> RECORD_BUFFER = ThreadLocal.withInitial(() -> new char[512]);
     private static final String ADDRESS_FIELD = "{\"address\":\"";
     private static final String CLUSTER_FIELD = "\",\"cluster\":\"";
     private static final String NODE_FIELD = "\",\"node\":\"";
     private static final String CLAIMED_AT_FIELD = "\",\"claimedAt\":\"";
     private static final String RECORD_END = "\"}";
+    /** The record's length without its owner: the fields' names, an IPv6 address and the longest time. */
+    private static final int FIXED_LENGTH = ADDRESS_FIELD.length() + CLUSTER_FIELD.length() + NODE_FIELD.length()
+            + CLAIMED_AT_FIELD.length() + RECORD_END.length() + 45 + InstantText.MAX_LENGTH;
 
     static AddressState decodeAddress(String json, String key) {
         String[] fields = splitOwnForm(json);

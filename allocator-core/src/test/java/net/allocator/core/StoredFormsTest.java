@@ -21,6 +21,28 @@ class StoredFormsTest {
     }
 
     @Test
+    @DisplayName("an address record is the JSON that data binding writes, for any owner, address and time")
+    void sameAsDataBinding() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String escaped = "\"\\".repeat(126) + "x"; // 252 characters that need escaping: more than the buffer holds
+        for (Owner owner : List.of(new Owner("c", "n"), new Owner("clu\"ster", "\u00fc \u2713 \ud83d\ude00"),
+                new Owner(escaped, escaped), new Owner("a".repeat(253), "b".repeat(253)))) {
+            for (String address : List.of("10.0.0.5", "255.255.255.255", "0.0.0.0", "2001:db8::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")) {
+                for (Instant at : List.of(Instant.parse("2026-11-25T17:55:48Z"), Instant.parse("2026-11-25T17:55:48.597462095Z"),
+                        Instant.MAX, Instant.MIN)) {
+                    java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+                    fields.put("address", address);
+                    fields.put("cluster", owner.cluster());
+                    fields.put("node", owner.node());
+                    fields.put("claimedAt", at.toString());
+                    assertThat(StoredForms.encodeAddress(IpAddresses.parse(address, "a"), owner, at))
+                            .isEqualTo(json.writeValueAsString(fields));
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a record written by others is read whatever its field order, spacing and escapes")
     void otherForms() {
         Instant at = Instant.parse("2026-11-25T17:55:48.597Z");

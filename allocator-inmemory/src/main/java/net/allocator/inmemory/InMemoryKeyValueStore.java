@@ -32,6 +32,8 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     private static final int MAX_UNSORTED = 16_384;
 
     private final Object lock = new Object();
+    /** The slots a commit's conditions found, for its writes: used under the lock only. */
+    private final Slot[] conditionSlots = new Slot[4];
     /**
      * Every key, for point reads and conditions in O(1) whatever the store's size, and, until the
      * next sort, the keys deleted since the last one (as slots without a value).
@@ -65,6 +67,8 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         long version;
         boolean inTree;
         boolean unsorted;
+        /** Removed from the index: a later write of the key takes a new slot. */
+        boolean dropped;
 
         Slot(String key) {
             this.key = key;
@@ -115,9 +119,11 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (lock) {
             checkOpen();
             // indexed loops: iterators are allocated on every commit otherwise
+            Slot[] checked = conditions.size() <= conditionSlots.length ? conditionSlots : new Slot[conditions.size()];
             for (int i = 0; i < conditions.size(); i++) {
                 Condition condition = conditions.get(i);
                 Slot current = index.get(condition.key());
+                checked[i] = current;
                 boolean exists = current != null && current.value != null;
                 boolean holds = condition instanceof Condition.AtVersion at
                         ? exists && current.version == at.version()
@@ -130,7 +136,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             for (int i = 0; i < operations.size(); i++) {
                 Operation operation = operations.get(i);
                 if (operation instanceof Operation.Put put) {
-                    Slot slot = index.get(put.key());
+                    Slot slot = slotOf(put.key(), conditions, checked);
                     if (slot == null) {
                         slot = new Slot(put.key());
                         index.put(put.key(), slot);
@@ -144,7 +150,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                     }
                     record(put.key(), put.value(), at);
                 } else if (operation instanceof Operation.Delete delete) {
-                    Slot slot = index.get(delete.key());
+                    Slot slot = slotOf(delete.key(), conditions, checked);
                     if (slot != null && slot.value != null) {
                         slot.value = null;
                         size--;
@@ -158,6 +164,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                     for (Slot slot : List.copyOf(doomed.values())) {
                         sorted.remove(slot.key);
                         index.remove(slot.key);
+                        slot.dropped = true;
                         size--;
                         record(slot.key, null, at);
                     }
@@ -165,6 +172,21 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             }
             return true;
         }
+    }
+
+    /**
+     * The slot of a key a condition of this commit has just looked up (the same key object, as
+     * a caller that checks a key and then writes it passes), unless an earlier write of this
+     * commit dropped it from the index; else the index's. An allocation and a release each check
+     * and write the same keys, and looking them up again cost a tenth of an allocate+release.
+     */
+    private Slot slotOf(String key, List<Condition> conditions, Slot[] checked) {
+        for (int i = 0; i < conditions.size(); i++) {
+            if (conditions.get(i).key() == key && checked[i] != null && !checked[i].dropped) {
+                return checked[i];
+            }
+        }
+        return index.get(key);
     }
 
     private KeyValue current(String key) {
@@ -192,6 +214,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                     slot.inTree = false;
                 }
                 index.remove(slot.key);
+                slot.dropped = true;
             } else if (!slot.inTree) {
                 sorted.put(slot.key, slot);
                 slot.inTree = true;

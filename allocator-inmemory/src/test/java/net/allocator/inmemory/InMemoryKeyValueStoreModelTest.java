@@ -154,6 +154,25 @@ class InMemoryKeyValueStoreModelTest {
                     // the same key again in the same commit, deleted or written
                     operations.add(random.nextBoolean() ? Operation.delete(first.key()) : Operation.put(first.key(), "again" + step));
                 }
+                // conditions on the operations' own key objects, as the allocator passes them,
+                // which hold (the store reuses what they looked up), or now and then one that fails
+                List<Condition> conditions = new ArrayList<>();
+                for (Operation operation : operations) {
+                    String key = operation instanceof Operation.Put put ? put.key()
+                            : operation instanceof Operation.Delete delete ? delete.key() : null;
+                    if (key != null && random.nextInt(3) > 0) {
+                        Long version = versions.get(key);
+                        conditions.add(version == null ? Condition.absent(key) : Condition.atVersion(key, version));
+                    }
+                }
+                if (!conditions.isEmpty() && random.nextInt(50) == 0) {
+                    Condition first = conditions.get(0);
+                    conditions.set(0, first instanceof Condition.Absent
+                            ? Condition.atVersion(first.key(), 1) : Condition.absent(first.key()));
+                    assertThat(store.commit(conditions, operations)).isFalse();
+                    step--; // nothing changed: the next commit takes this revision
+                    continue;
+                }
                 for (Operation operation : operations) {
                     if (operation instanceof Operation.Put put) {
                         model.put(put.key(), put.value());
@@ -166,7 +185,7 @@ class InMemoryKeyValueStoreModelTest {
                         versions.keySet().removeIf(k -> k.startsWith(prefix.prefix()));
                     }
                 }
-                assertThat(store.commit(List.of(), operations)).isTrue();
+                assertThat(store.commit(conditions, operations)).isTrue();
                 String probe = random.nextBoolean() && operations.get(0) instanceof Operation.Put put ? put.key() : key(random.nextInt(keys));
                 Optional<KeyValue> read = store.get(probe);
                 assertThat(read.map(KeyValue::value)).as("seed %d step %d %s", seed, step, probe)
@@ -203,10 +222,22 @@ class InMemoryKeyValueStoreModelTest {
         store.commit(List.of(), List.of(Operation.put("k/e", "5"), Operation.deletePrefix("k/e")));
         fillUnsorted(store, "5");
         store.commit(List.of(), List.of(Operation.delete("k/b"), Operation.deletePrefix("k/"), Operation.put("k/b", "6")));
+        fillUnsorted(store, "6"); // checked, then deleted (forcing the sort that drops its slot) and written again
+        String f = "k/f";
+        store.commit(List.of(), List.of(Operation.put(f, "1")));
+        long version = store.get(f).orElseThrow().version();
+        fillUnsorted(store, "7");
+        assertThat(store.commit(List.of(Condition.atVersion(f, version)), List.of(Operation.delete(f), Operation.put(f, "7")))).isTrue();
+        assertThat(store.dump()).containsEntry(f, "7");
+        fillUnsorted(store, "8"); // checked, then dropped by a prefix deletion, and written again
+        String fg = "k/fg";
+        assertThat(store.commit(List.of(Condition.absent(fg)), List.of(Operation.put(fg, "1"),
+                Operation.deletePrefix(f), Operation.put(fg, "8")))).isTrue();
 
-        assertThat(store.scan("k/", null, 100).entries()).extracting(kv -> kv.key() + "=" + kv.value()).containsExactly("k/b=6");
-        assertThat(store.size()).isEqualTo(5 * UNSORTED_LIMIT + 1);
-        assertThat(store.dump()).hasSize(5 * UNSORTED_LIMIT + 1).containsEntry("k/b", "6");
+        assertThat(store.scan("k/", null, 100).entries()).extracting(kv -> kv.key() + "=" + kv.value())
+                .containsExactly("k/b=6", "k/fg=8");
+        assertThat(store.size()).isEqualTo(8 * UNSORTED_LIMIT + 2);
+        assertThat(store.dump()).hasSize(8 * UNSORTED_LIMIT + 2).containsEntry("k/b", "6").containsEntry("k/fg", "8");
     }
 
     @Test

@@ -333,6 +333,6 @@ final class AllocatorApi {
             return;
         }
         char[] text = new char[15];
-        json.writeString(text, 0, IpAddresses.formatIpv4(address.getAddress(), text));
+        json.writeString(text, 0, IpAddresses.formatIpv4(address.getAddress(), text, 0));
     }
 }
