@@ -210,14 +210,15 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 shared = true;
             }
             BigInteger number = candidate.get();
+            Optional<AddressState> claimed = Optional.empty();
             try {
-                Optional<AddressState> claimed = tryClaim(entry, number, owner, lostRaces == 0);
+                claimed = tryClaim(entry, number, owner, lostRaces == 0);
                 if (claimed.isPresent()) {
                     return claimed.get();
                 }
             } finally {
-                if (!shared) {
-                    entry.view.unreserve(number);
+                if (!shared && claimed.isEmpty()) {
+                    entry.view.unreserve(number); // (a claim has ended the reservation)
                 }
             }
             if (entries.get(network) == entry) {
@@ -273,44 +274,59 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private AddressState release(String network, InetAddress address, Optional<Owner> expectedOwner) {
         checkFollowedName(network);
         NetworkEntry entry = entry(network);
-        BigInteger number = inPool(entry.network, address);
-        RecentClaims.Claim recalled = entry.recentClaims.recall(number);
+        RecentClaims.Claim recalled = entry.recentClaims.recall(address);
+        BigInteger number = recalled != null ? recalled.number() : inPool(entry.network, address);
+        recalled = recalled != null ? recalled : entry.recentClaims.recall(number);
         String addressKey = recalled != null ? recalled.addressKey() : entry.keys.address(address);
         AddressState previous = null;
         long unconfirmedVersion = -1;
+        // A claim made here at a version the store told, by the owner expected, is deleted at
+        // that version without reading it first: should anything have changed since, the
+        // condition fails and the address is read as usual.
+        KeyValue current = recalled != null && recalled.version() != KeyValueStore.VERSION_UNKNOWN
+                && expectedOwner.map(recalled.state().owner().orElseThrow()::equals).orElse(true)
+                ? new KeyValue(addressKey, recalled.record(), recalled.version()) : null;
         while (true) {
-            Optional<KeyValue> current = store.get(addressKey);
-            if (current.isEmpty()) {
-                entry.view.markFree(number);
-                return previous != null ? previous : AddressState.free(address);
+            boolean unread = current != null;
+            if (!unread) {
+                Optional<KeyValue> stored = store.get(addressKey);
+                if (stored.isEmpty()) {
+                    entry.view.markFree(number);
+                    return previous != null ? previous : AddressState.free(address);
+                }
+                current = stored.get();
+                if (unconfirmedVersion > 0 && current.version() != unconfirmedVersion) {
+                    // The unconfirmed delete took effect (an address key only changes by being
+                    // deleted and claimed anew), and someone has claimed the address since.
+                    return previous;
+                }
             }
-            if (unconfirmedVersion > 0 && current.get().version() != unconfirmedVersion) {
-                // The unconfirmed delete took effect (an address key only changes by being
-                // deleted and claimed anew), and someone has claimed the address since.
-                return previous;
-            }
-            RecentClaims.Claim mine = recalled != null && recalled.isStored(current.get().value()) ? recalled : null;
-            AddressState state = mine != null ? mine.state() : StoredForms.decodeAddress(current.get().value(), addressKey);
+            RecentClaims.Claim mine = recalled != null && recalled.isStored(current.value()) ? recalled : null;
+            AddressState state = mine != null ? mine.state() : StoredForms.decodeAddress(current.value(), addressKey);
             Owner holder = state.owner().orElseThrow();
             if (expectedOwner.isPresent() && !expectedOwner.get().equals(holder)) {
                 throw new AddressInUseException(IpAddresses.format(address) + " is used by " + describe(holder)
                         + ", not by " + describe(expectedOwner.get()));
             }
-            previous = state;
             String ownerKey = mine != null ? mine.ownerKey() : entry.keys.owner(holder);
             entry.recentClaims.committing(addressKey);
             try {
-                if (store.commit(List.of(Condition.atVersion(addressKey, current.get().version())),
+                if (store.commit(List.of(Condition.atVersion(addressKey, current.version())),
                         List.of(Operation.delete(addressKey), Operation.delete(ownerKey)))) {
                     entry.view.markFree(number);
                     return state;
                 }
+                // Refused: the version changed. What was read before is what the address held
+                // until then; what was only recalled, it may never have held.
+                previous = unread ? previous : state;
             } catch (StoreOutcomeUnknownException e) {
                 LOG.debug("release of {} in {} unconfirmed; reading back", address, network, e);
-                unconfirmedVersion = current.get().version();
+                previous = state;
+                unconfirmedVersion = current.version();
             } finally {
                 entry.recentClaims.committed();
             }
+            current = null;
         }
     }
 
@@ -378,7 +394,8 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
      *
      * @param trustFeed whether a refusal may be put down to the candidate's loss without a read
      *     when the change feed has already shown it taken
-     * @return the owner's address when the owner now holds one (this or another); empty when
+     * @return the owner's address when the owner now holds one (this or another), and then the
+     *     candidate is no longer {@linkplain CandidateView#reserveLowestFree reserved}; empty when
      *     the candidate was taken by someone else or the network changed: pick again
      */
     private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed) {
@@ -391,13 +408,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         String ownerKey = entry.keys.owner(owner);
         Instant claimedAt = options.clock().instant();
         String record = StoredForms.encodeAddress(address, owner, claimedAt);
-        RecentClaims.Claim claim = new RecentClaims.Claim(number, addressKey, record,
-                AddressState.used(address, owner, claimedAt), ownerKey);
         entry.recentClaims.committing(addressKey);
-        boolean applied = false;
+        long version = KeyValueStore.NOT_APPLIED;
         boolean answered = false;
         try {
-            applied = store.commit(
+            version = store.commitVersioned(
                     List.of(Condition.atVersion(entry.keys.network(), entry.version),
                             Condition.absent(ownerKey), Condition.absent(addressKey)),
                     List.of(Operation.put(addressKey, record), Operation.put(ownerKey, record)));
@@ -407,10 +422,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         } finally {
             entry.recentClaims.committed();
         }
-        if (applied) {
+        if (version != KeyValueStore.NOT_APPLIED) {
             entry.view.markUsed(number);
-            entry.recentClaims.remember(claim);
-            return Optional.of(claim.state());
+            AddressState state = AddressState.used(address, owner, claimedAt);
+            entry.recentClaims.remember(new RecentClaims.Claim(number, addressKey, record, state, ownerKey, version));
+            return Optional.of(state);
         }
         if (answered && trustFeed && entry.view.isUsed(number)) {
             // The feed has shown another claim of the candidate: a lost race, the common case under
@@ -428,6 +444,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Optional<AddressState> held = heldBy(network, owner);
         if (held.isPresent()) {
             entry.view.markUsed(IpAddresses.toNumber(held.get().address()));
+            entry.view.unreserve(number);
             return held;
         }
         // Neither the owner nor the address is taken: the network changed, or the answer was

@@ -88,7 +88,7 @@ final class CandidateView {
             Map.Entry<BigInteger, BigInteger> run = used.floorEntry(candidate);
             if (run != null && run.getValue().compareTo(candidate) >= 0) {
                 cursor = run.getValue().add(BigInteger.ONE);
-            } else if (skipReserved && reserved.contains(candidate)) {
+            } else if (skipReserved && !reserved.isEmpty() && reserved.contains(candidate)) {
                 cursor = candidate.add(BigInteger.ONE);
             } else {
                 return Optional.of(candidate);
@@ -100,7 +100,14 @@ final class CandidateView {
         reserved.remove(address);
     }
 
+    /**
+     * Notes an address used, which ends its reservation: nobody here needs to keep off an
+     * address that no one will be given (and its claimer need not take the lock again).
+     */
     synchronized void markUsed(BigInteger address) {
+        if (!reserved.isEmpty()) {
+            reserved.remove(address);
+        }
         Map.Entry<BigInteger, BigInteger> before = used.floorEntry(address);
         if (before != null && before.getValue().compareTo(address) >= 0) {
             return;

@@ -77,7 +77,8 @@ final class KeyLayout {
         }
 
         String owner(Owner owner) {
-            return concat(owners, escape(owner.cluster()), escape(owner.node()));
+            String plain = plainConcat(owners, owner.cluster(), owner.node());
+            return plain != null ? plain : concat(owners, escape(owner.cluster()), escape(owner.node()));
         }
     }
 
@@ -96,6 +97,34 @@ final class KeyLayout {
     }
 
     /**
+     * {@link #concat} of parts that need no {@link #escape escaping}, checked while they are
+     * copied (on every allocation), or null when one does.
+     */
+    @SuppressWarnings("deprecation") // as in concat
+    private static String plainConcat(String prefix, String cluster, String node) {
+        byte[] key = new byte[prefix.length() + cluster.length() + 1 + node.length()];
+        prefix.getBytes(0, prefix.length(), key, 0);
+        int at = copyPlain(cluster, key, prefix.length());
+        if (at < 0) {
+            return null;
+        }
+        key[at] = '/';
+        return copyPlain(node, key, at + 1) < 0 ? null : new String(key, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Copies a part that needs no escaping and returns where it ends, or -1 when it needs escaping. */
+    private static int copyPlain(String part, byte[] into, int at) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (!isPlain(c, i)) {
+                return -1;
+            }
+            into[at + i] = (byte) c;
+        }
+        return at + part.length();
+    }
+
+    /**
      * Keeps {@code A-Z a-z 0-9 . _ -} and writes every other byte as {@code ~XX}, and a leading
      * dot too, so that a part is never {@code .} or {@code ..}, never holds {@code /}, and stays
      * readable for the usual cluster and node names. {@code ~} needs no escaping in a URL, and
@@ -109,9 +138,7 @@ final class KeyLayout {
         StringBuilder out = new StringBuilder(bytes.length + 8);
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xff;
-            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                    || b == '_' || b == '-' || (b == '.' && i > 0);
-            if (plain) {
+            if (isPlain((char) b, i)) {
                 out.append((char) b);
             } else {
                 out.append('~').append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
@@ -122,13 +149,16 @@ final class KeyLayout {
 
     private static boolean isPlain(String part) {
         for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '-' || (c == '.' && i > 0);
-            if (!plain) {
+            if (!isPlain(part.charAt(i), i)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether a part's character at {@code index} is kept as it is. */
+    private static boolean isPlain(char c, int index) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '-' || (c == '.' && index > 0);
     }
 }

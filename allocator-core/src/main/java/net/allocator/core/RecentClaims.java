@@ -1,6 +1,9 @@
 package net.allocator.core;
 
 import java.math.BigInteger;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import net.allocator.core.store.KeyValueStore;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -17,8 +20,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class RecentClaims {
     static final int CAPACITY = 1024;
 
-    /** A claim as written: the address, its key, the record's text, what it says, and the owner's key. */
-    record Claim(BigInteger number, String addressKey, String record, AddressState state, String ownerKey) {
+    /**
+     * A claim as written: the address, its key, the record's text, what it says, the owner's
+     * key, and the version the store gave both keys ({@link KeyValueStore#VERSION_UNKNOWN} when
+     * it did not tell).
+     */
+    record Claim(BigInteger number, String addressKey, String record, AddressState state, String ownerKey, long version) {
         /** Whether the store's record at the address is still exactly this claim. */
         boolean isStored(String storedRecord) {
             return record.equals(storedRecord);
@@ -26,13 +33,19 @@ final class RecentClaims {
     }
 
     private final AtomicReferenceArray<Claim> slots = new AtomicReferenceArray<>(CAPACITY);
-    /** The address key of a commit a thread here is making right now (one of them), and the thread. */
-    private volatile InFlight inFlight;
+    /**
+     * The address key of a commit a thread here is making right now (one of them), and the
+     * thread. Not volatile: only the committing thread itself (a store that delivers changes on
+     * the committing thread) can find its own note, which program order shows it; any other
+     * thread that sees a stale note or none follows the change as usual. A fenced write would
+     * cost two in every allocate+release.
+     */
+    private InFlight inFlight;
 
     private record InFlight(String addressKey, Thread thread) {}
 
     void remember(Claim claim) {
-        slots.set(slotOf(claim.number()), claim);
+        slots.lazySet(slotOf(claim.number()), claim); // no fence: a claim seen late costs a parse (and is immutable)
     }
 
     /**
@@ -42,6 +55,18 @@ final class RecentClaims {
     Claim recall(BigInteger number) {
         Claim claim = slots.get(slotOf(number));
         return claim != null && claim.number().equals(number) ? claim : null;
+    }
+
+    /**
+     * {@link #recall(BigInteger)} by the address, without working out its number: for an IPv4
+     * address only (its hash is its number), else null.
+     */
+    Claim recall(InetAddress address) {
+        if (!(address instanceof Inet4Address)) {
+            return null;
+        }
+        Claim claim = slots.get(address.hashCode() & (CAPACITY - 1));
+        return claim != null && claim.state().address().equals(address) ? claim : null;
     }
 
     /** Notes that this thread is about to commit a write or delete of {@code addressKey}. */

@@ -45,6 +45,11 @@ public abstract class AllocationContractKit {
     /** A new, independent client of the store under test. */
     protected abstract KeyValueStore openStore();
 
+    /** Whether the store's {@link KeyValueStore#commitVersioned} tells versions, or keeps the default. */
+    protected boolean tellsCommitVersions() {
+        return true;
+    }
+
     private final List<KeyValueStore> stores = new CopyOnWriteArrayList<>();
     private final List<Allocator> allocators = new CopyOnWriteArrayList<>();
     private String prefix;
@@ -421,6 +426,25 @@ public abstract class AllocationContractKit {
             assertThat(allocator.claim("n", mine.address(), ALICE).owner()).contains(ALICE);
             assertThat(other.release("n", mine.address(), ALICE).owner()).contains(ALICE);
             assertThat(dump()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("releasing what this instance claimed costs one commit, and no read where the store tells commit versions")
+        void releaseCost() {
+            List<AddressState> claimed = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                claimed.add(allocator.allocate("n", new Owner("c", "node" + i)));
+            }
+            counted.reset();
+            for (int i = 0; i < 10; i++) {
+                AddressState state = claimed.get(i);
+                assertThat(i % 2 == 0 ? allocator.release("n", state.address()) : allocator.release("n", state.address(), state.owner().orElseThrow()))
+                        .isEqualTo(state);
+            }
+            assertThat(counted.commits()).isEqualTo(10);
+            assertThat(counted.gets()).isEqualTo(tellsCommitVersions() ? 0 : 10);
+            assertThat(counted.scans()).isZero();
+            assertThat(dump()).hasSize(1); // the network
         }
 
         @Test

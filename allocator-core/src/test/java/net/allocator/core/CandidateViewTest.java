@@ -29,6 +29,16 @@ class CandidateViewTest {
     }
 
     @Test
+    @DisplayName("an address marked used is no longer reserved: freed again, it is a candidate")
+    void markUsedEndsReservation() {
+        CandidateView view = view(10, 20);
+        assertThat(view.reserveLowestFree()).contains(n(10));
+        view.markUsed(n(10));
+        view.markFree(n(10));
+        assertThat(view.reserveLowestFree()).contains(n(10));
+    }
+
+    @Test
     @DisplayName("used addresses merge into runs and split again on release")
     void runs() {
         CandidateView view = view(0, 100);

@@ -80,6 +80,11 @@ public final class FaultyStore implements KeyValueStore {
 
     @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        return commitVersioned(conditions, operations) != NOT_APPLIED;
+    }
+
+    @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
         check();
         CountDownLatch release = held;
         if (release != null) {
@@ -92,7 +97,7 @@ public final class FaultyStore implements KeyValueStore {
                 throw new StoreUnavailableException("interrupted while held (injected)");
             }
         }
-        boolean applied = delegate.commit(conditions, operations);
+        long applied = delegate.commitVersioned(conditions, operations);
         if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             Runnable action = meanwhile;
             meanwhile = null;

@@ -100,6 +100,11 @@ class NetworkValidationTest {
         assertThat(KeyLayout.escape("..")).isEqualTo("~2e.");
         assertThat(KeyLayout.escape("a/b")).isEqualTo("a~2fb");
         assertThat(KeyLayout.escape("ü")).isEqualTo("~c3~bc");
+        KeyLayout.NetworkKeys keys = new KeyLayout("p").of("n");
+        assertThat(keys.owner(new Owner("gluster-3.7", "node_1"))).isEqualTo("p/owners/n/gluster-3.7/node_1");
+        assertThat(keys.owner(new Owner("..", "a/b"))).isEqualTo("p/owners/n/~2e./a~2fb");
+        assertThat(keys.owner(new Owner("c", ".x"))).isEqualTo("p/owners/n/c/~2ex");
+        assertThat(keys.owner(new Owner("ü", "n"))).isEqualTo("p/owners/n/~c3~bc/n");
     }
 
     @Test

@@ -11,7 +11,7 @@ class RecentClaimsTest {
     private static RecentClaims.Claim claim(long number, String record) {
         BigInteger value = BigInteger.valueOf(number);
         return new RecentClaims.Claim(value, new String("k/" + number), record,
-                AddressState.used(IpAddresses.fromNumber(value, false), new Owner("c", "n"), Instant.EPOCH), "o/c/n");
+                AddressState.used(IpAddresses.fromNumber(value, false), new Owner("c", "n"), Instant.EPOCH), "o/c/n", 1);
     }
 
     @Test
@@ -27,7 +27,25 @@ class RecentClaimsTest {
         claims.remember(sameSlot);
         assertThat(claims.recall(BigInteger.valueOf(7))).isNull();
         assertThat(claims.recall(BigInteger.valueOf(7 + RecentClaims.CAPACITY))).isSameAs(sameSlot);
+        assertThat(claims.recall(IpAddresses.fromNumber(BigInteger.valueOf(7 + RecentClaims.CAPACITY), false))).isSameAs(sameSlot);
+        assertThat(claims.recall(IpAddresses.fromNumber(BigInteger.valueOf(7), false))).isNull();
+    }
 
+    @Test
+    @DisplayName("by address, an IPv4 claim is recalled, and an IPv6 one is left to the recall by number")
+    void recallByAddress() {
+        RecentClaims claims = new RecentClaims();
+        for (long number : new long[] {0, 7, 1023, 1024, 0xffff_ffffL}) {
+            RecentClaims.Claim claim = claim(number, "r");
+            claims.remember(claim);
+            assertThat(claims.recall(IpAddresses.parse(IpAddresses.format(claim.state().address()), "a"))).isSameAs(claim);
+        }
+        BigInteger v6 = BigInteger.ONE.shiftLeft(100).add(BigInteger.valueOf(5));
+        RecentClaims.Claim claim = new RecentClaims.Claim(v6, "k/v6", "r",
+                AddressState.used(IpAddresses.fromNumber(v6, true), new Owner("c", "n"), Instant.EPOCH), "o/c/n", 1);
+        claims.remember(claim);
+        assertThat(claims.recall(v6)).isSameAs(claim);
+        assertThat(claims.recall(IpAddresses.fromNumber(v6, true))).isNull();
     }
 
     @Test

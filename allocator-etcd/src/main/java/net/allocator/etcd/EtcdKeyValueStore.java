@@ -193,6 +193,12 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        return commitVersioned(conditions, operations) != NOT_APPLIED;
+    }
+
+    /** @return the transaction's revision, which is the mod revision of every key it wrote, or {@link #NOT_APPLIED} */
+    @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
         requireNonNull(conditions, "conditions");
         requireNonNull(operations, "operations");
         Cmp[] compares = EtcdTxn.compares(conditions);
@@ -201,7 +207,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                 "commit on " + keysOf(conditions, operations),
                 true,
                 client -> client.getKVClient().txn().If(compares).Then(writes).commit());
-        return response.isSucceeded();
+        return response.isSucceeded() ? response.getHeader().getRevision() : NOT_APPLIED;
     }
 
     @Override

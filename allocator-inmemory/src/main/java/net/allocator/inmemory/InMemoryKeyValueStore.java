@@ -116,6 +116,12 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        return commitVersioned(conditions, operations) != NOT_APPLIED;
+    }
+
+    /** @return the commit's revision, which is the version of every key it wrote, or {@link #NOT_APPLIED} */
+    @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
         synchronized (lock) {
             checkOpen();
             // indexed loops: iterators are allocated on every commit otherwise
@@ -129,7 +135,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                         ? exists && current.version == at.version()
                         : !exists;
                 if (!holds) {
-                    return false;
+                    return NOT_APPLIED;
                 }
             }
             long at = ++revision;
@@ -170,7 +176,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
                     }
                 }
             }
-            return true;
+            return at;
         }
     }
 

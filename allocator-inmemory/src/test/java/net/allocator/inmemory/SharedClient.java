@@ -33,6 +33,11 @@ final class SharedClient implements KeyValueStore {
     }
 
     @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        return store.commitVersioned(conditions, operations);
+    }
+
+    @Override
     public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
         return store.watch(prefix, afterRevision, listener);
     }

@@ -45,6 +45,12 @@ public final class CountingKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        commits.increment();
+        return delegate.commitVersioned(conditions, operations);
+    }
+
+    @Override
     public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
         return delegate.watch(prefix, afterRevision, listener);
     }

@@ -60,6 +60,26 @@ public interface KeyValueStore extends AutoCloseable {
      */
     boolean commit(List<Condition> conditions, List<Operation> operations);
 
+    /** {@link #commitVersioned}: applied, but the store does not tell at which version. */
+    long VERSION_UNKNOWN = 0;
+
+    /** {@link #commitVersioned}: some condition did not hold, and nothing was written. */
+    long NOT_APPLIED = -1;
+
+    /**
+     * {@link #commit}, also telling the version that every key the commit wrote now has (what
+     * {@link KeyValue#version()} of a read would show), so that a caller can later make a
+     * condition on it without reading the key first. A store that cannot tell keeps this
+     * default.
+     *
+     * @return that version when applied, or {@link #VERSION_UNKNOWN}; {@link #NOT_APPLIED} when
+     *     some condition did not hold
+     * @throws StoreOutcomeUnknownException as {@link #commit} does
+     */
+    default long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        return commit(conditions, operations) ? VERSION_UNKNOWN : NOT_APPLIED;
+    }
+
     /**
      * Follows changes to the keys under {@code prefix} made after the store revision {@code
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to

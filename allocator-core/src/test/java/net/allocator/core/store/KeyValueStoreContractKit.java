@@ -31,6 +31,11 @@ public abstract class KeyValueStoreContractKit {
     /** A new, independent client of the store under test. */
     protected abstract KeyValueStore openStore();
 
+    /** Whether the store's {@link KeyValueStore#commitVersioned} tells versions, or keeps the default. */
+    protected boolean tellsCommitVersions() {
+        return true;
+    }
+
     private final List<KeyValueStore> opened = new CopyOnWriteArrayList<>();
     protected KeyValueStore store;
     protected String prefix;
@@ -149,6 +154,28 @@ public abstract class KeyValueStoreContractKit {
             assertThat(store.commit(List.of(Condition.atVersion(key("a"), version)), List.of(Operation.put(key("a"), "2")))).isTrue();
             assertThat(store.commit(List.of(Condition.atVersion(key("a"), version)), List.of(Operation.put(key("a"), "3")))).isFalse();
             assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("2");
+        }
+
+        @Test
+        @DisplayName("a versioned commit tells the version its written keys now have, or that it did not apply")
+        void commitVersioned() {
+            store.commit(List.of(), List.of(Operation.put(key("other"), "x")));
+            long version = store.commitVersioned(List.of(Condition.absent(key("a")), Condition.absent(key("b"))),
+                    List.of(Operation.put(key("a"), "1"), Operation.put(key("b"), "2")));
+            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("1");
+            if (!tellsCommitVersions()) {
+                assertThat(version).isEqualTo(KeyValueStore.VERSION_UNKNOWN);
+                return;
+            }
+            assertThat(version).isPositive();
+            assertThat(store.get(key("a")).orElseThrow().version()).isEqualTo(version);
+            assertThat(store.get(key("b")).orElseThrow().version()).isEqualTo(version);
+            assertThat(store.commitVersioned(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "again"))))
+                    .isEqualTo(KeyValueStore.NOT_APPLIED);
+            assertThat(store.commitVersioned(List.of(Condition.atVersion(key("a"), version)),
+                    List.of(Operation.delete(key("a")), Operation.delete(key("b"))))).isPositive();
+            assertThat(store.get(key("a"))).isEmpty();
+            assertThat(store.get(key("other"))).isPresent();
         }
 
         @Test
