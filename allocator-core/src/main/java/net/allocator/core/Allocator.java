@@ -162,7 +162,6 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     @Override
     public AddressState allocate(String network, Owner owner) {
-        checkFollowedName(network);
         requireNonNull(owner, "owner");
         long deadline = 0; // set on the first lost race: the clock costs a twentieth of an uncontended allocation
         int lostRaces = 0;
@@ -212,7 +211,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             BigInteger number = candidate.get();
             Optional<AddressState> claimed = Optional.empty();
             try {
-                claimed = tryClaim(entry, number, owner, lostRaces == 0);
+                claimed = tryClaim(entry, number, owner, lostRaces == 0, !shared);
                 if (claimed.isPresent()) {
                     return claimed.get();
                 }
@@ -235,12 +234,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     @Override
     public AddressState claim(String network, InetAddress address, Owner owner) {
-        checkFollowedName(network);
         requireNonNull(owner, "owner");
         while (true) {
             NetworkEntry entry = entry(network);
             BigInteger number = inPool(entry.network, address);
-            Optional<AddressState> claimed = tryClaim(entry, number, owner, false);
+            Optional<AddressState> claimed = tryClaim(entry, number, owner, false, false);
             if (claimed.isPresent()) {
                 AddressState state = claimed.get();
                 if (!state.address().equals(address)) {
@@ -272,7 +270,6 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     }
 
     private AddressState release(String network, InetAddress address, Optional<Owner> expectedOwner) {
-        checkFollowedName(network);
         NetworkEntry entry = entry(network);
         RecentClaims.Claim recalled = entry.recentClaims.recall(address);
         BigInteger number = recalled != null ? recalled.number() : inPool(entry.network, address);
@@ -281,9 +278,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         AddressState previous = null;
         long unconfirmedVersion = -1;
         // A claim made here at a version the store told, by the owner expected, is deleted at
-        // that version without reading it first: should anything have changed since, the
-        // condition fails and the address is read as usual.
+        // that version without reading it first, while the change feed follows the network (it
+        // forgets a claim once it shows the address changed elsewhere; a lost answer is then
+        // read back as though the claim had been read just before). Should anything have
+        // changed that the feed has not shown yet, the condition fails and the address is read.
         KeyValue current = recalled != null && recalled.version() != KeyValueStore.VERSION_UNKNOWN
+                && entry.followsChanges()
                 && expectedOwner.map(recalled.state().owner().orElseThrow()::equals).orElse(true)
                 ? new KeyValue(addressKey, recalled.record(), recalled.version()) : null;
         while (true) {
@@ -394,11 +394,13 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
      *
      * @param trustFeed whether a refusal may be put down to the candidate's loss without a read
      *     when the change feed has already shown it taken
+     * @param reservedHere whether this thread reserved the candidate
      * @return the owner's address when the owner now holds one (this or another), and then the
      *     candidate is no longer {@linkplain CandidateView#reserveLowestFree reserved}; empty when
      *     the candidate was taken by someone else or the network changed: pick again
      */
-    private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed) {
+    private Optional<AddressState> tryClaim(NetworkEntry entry, BigInteger number, Owner owner, boolean trustFeed,
+            boolean reservedHere) {
         String network = entry.network.name();
         // An address claimed here before (the lowest free one is often the one just released)
         // keeps its address object and key: both are fixed by the number.
@@ -444,7 +446,9 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         Optional<AddressState> held = heldBy(network, owner);
         if (held.isPresent()) {
             entry.view.markUsed(IpAddresses.toNumber(held.get().address()));
-            entry.view.unreserve(number);
+            if (reservedHere) {
+                entry.view.unreserve(number);
+            }
             return held;
         }
         // Neither the owner nor the address is taken: the network changed, or the answer was
@@ -464,12 +468,16 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
      * The cached entry of a network, loading it when needed. No lock is held across the store
      * calls: while the store fails, every caller fails after its own call's timeout instead of
      * queueing behind the others'; concurrent loaders of one network keep the first entry.
+     *
+     * @throws InvalidInputException for a name that {@link Network#checkName} refuses (checked
+     *     when the network is loaded: a name followed already passed, on every allocation)
      */
     private NetworkEntry entry(String name) {
-        NetworkEntry entry = entries.get(name);
+        NetworkEntry entry = name == null ? null : entries.get(name);
         if (entry != null) {
             return entry;
         }
+        Network.checkName(name);
         VersionedNetwork current = readNetwork(name).orElseThrow(() -> notFound(name));
         if (current.removing()) {
             throw new NetworkNotFoundException("network '" + name + "' is being removed");
@@ -488,14 +496,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         return loaded;
     }
 
-    /**
-     * {@link Network#checkName}, skipped for a network this allocator already follows, whose
-     * name was checked when it was loaded: on every allocation and release.
-     */
-    private void checkFollowedName(String name) {
-        if (name == null || !entries.containsKey(name)) {
-            Network.checkName(name);
-        }
+    /** Whether a release of the address would delete it without reading it first (for tests). */
+    boolean releasesWithoutReading(String network, InetAddress address) {
+        NetworkEntry entry = entries.get(network);
+        RecentClaims.Claim claim = entry == null ? null : entry.recentClaims.recall(IpAddresses.toNumber(address));
+        return claim != null && claim.version() != KeyValueStore.VERSION_UNKNOWN && entry.followsChanges();
     }
 
     private void forget(String name) {
@@ -641,7 +646,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         private volatile RuntimeException lastReloadFailure;
         private volatile long lastReloadFailureAt;
         private volatile int generation;
-        private AutoCloseable watch;
+        private volatile AutoCloseable watch;
 
         NetworkEntry(Network network, long version) {
             this.network = network;
@@ -676,10 +681,16 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
         }
 
+        /** Whether a change feed delivers the network's changes now (none is lost or closed). */
+        boolean followsChanges() {
+            return watch != null && !stale;
+        }
+
         /** Reads every used address of the network, then follows changes from there. */
         void reload() {
             synchronized (loading) {
                 stopWatching();
+                recentClaims.clear(); // changes the feed missed may have made them stale
                 String prefix = keys.addresses();
                 CandidateView loaded = new CandidateView(network.pool());
                 String after = null;
@@ -751,6 +762,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 BigInteger number = generationFollowed == generation ? numberOf(key) : null;
                 if (number != null) {
                     view.markUsed(number);
+                    recentClaims.changedElsewhere(number, revision);
                 }
             }
 
@@ -759,6 +771,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 BigInteger number = generationFollowed == generation ? numberOf(key) : null;
                 if (number != null) {
                     view.markFree(number);
+                    recentClaims.changedElsewhere(number, revision);
                 }
             }
 

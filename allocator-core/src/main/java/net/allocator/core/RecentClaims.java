@@ -23,7 +23,9 @@ final class RecentClaims {
     /**
      * A claim as written: the address, its key, the record's text, what it says, the owner's
      * key, and the version the store gave both keys ({@link KeyValueStore#VERSION_UNKNOWN} when
-     * it did not tell).
+     * it did not tell). A claim with a known version stands for the stored record until the
+     * change feed shows the address changed elsewhere ({@link #changedElsewhere}), so a release
+     * may delete at that version without reading first; the store's condition still decides.
      */
     record Claim(BigInteger number, String addressKey, String record, AddressState state, String ownerKey, long version) {
         /** Whether the store's record at the address is still exactly this claim. */
@@ -55,6 +57,28 @@ final class RecentClaims {
     Claim recall(BigInteger number) {
         Claim claim = slots.get(slotOf(number));
         return claim != null && claim.number().equals(number) ? claim : null;
+    }
+
+    /**
+     * Forgets the claim of {@code number} when the change feed shows the address written or
+     * deleted at a {@code revision} after the claim's known version, so that a release reads it
+     * first (see {@link Claim}). Changes up to the claim's own write, which a feed may deliver
+     * after the claim was remembered, leave it.
+     */
+    void changedElsewhere(BigInteger number, long revision) {
+        int slot = slotOf(number);
+        Claim claim = slots.get(slot);
+        if (claim != null && claim.version() != KeyValueStore.VERSION_UNKNOWN && revision > claim.version()
+                && claim.number().equals(number)) {
+            slots.compareAndSet(slot, claim, null); // not a newer claim remembered meanwhile
+        }
+    }
+
+    /** Forgets every claim: the change feed missed changes. */
+    void clear() {
+        for (int i = 0; i < CAPACITY; i++) {
+            slots.set(i, null);
+        }
     }
 
     /**

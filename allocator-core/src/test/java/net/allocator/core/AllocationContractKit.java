@@ -697,6 +697,43 @@ public abstract class AllocationContractKit {
         }
 
         @Test
+        @DisplayName("a release of a claim that changed hands elsewhere, before the change feed shows it, is refused at the claim's version and answers from a read")
+        void releaseAheadOfTheFeed() {
+            openFlaky("10.0.0.2-10.0.0.3");
+            AddressState mine = flaky.allocate("n", ALICE);
+            faulty.holdChangeFeed();
+            try {
+                allocator.release("n", mine.address(), ALICE);
+                assertThat(flaky.release("n", mine.address())).isEqualTo(AddressState.free(mine.address()));
+                AddressState theirs = allocator.claim("n", mine.address(), BOB);
+                assertThatThrownBy(() -> flaky.release("n", mine.address(), ALICE)).isInstanceOf(AddressInUseException.class);
+                assertThat(flaky.release("n", mine.address())).isEqualTo(theirs);
+            } finally {
+                faulty.resumeChangeFeed();
+            }
+            assertThat(allocator.show("n", mine.address()).used()).isFalse();
+            assertThat(dump()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("a lost answer to a release of a claim that changed hands elsewhere, once the feed shows it, is read back as a read-first release")
+        void lostReleaseAnswerAfterChangeOfHands() throws InterruptedException {
+            openFlaky("10.0.0.2-10.0.0.2");
+            AddressState mine = flaky.allocate("n", ALICE);
+            assertThat(flaky.releasesWithoutReading("n", mine.address())).isEqualTo(tellsCommitVersions());
+            allocator.release("n", mine.address(), ALICE);
+            AddressState theirs = allocator.claim("n", mine.address(), BOB);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (flaky.releasesWithoutReading("n", mine.address()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(flaky.releasesWithoutReading("n", mine.address())).as("the feed shows the change of hands").isFalse();
+            faulty.loseNextCommitAnswers(1);
+            assertThat(flaky.release("n", mine.address())).isEqualTo(theirs);
+            assertThat(allocator.show("n", mine.address()).used()).isFalse();
+        }
+
+        @Test
         @DisplayName("a caller is not kept waiting behind a sibling's hung claim of the last free address")
         void hungSiblingClaim() throws Exception {
             openFlaky("10.0.0.2-10.0.0.2");

@@ -1,5 +1,6 @@
 package net.allocator.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -109,10 +110,59 @@ public final class FaultyStore implements KeyValueStore {
         return applied;
     }
 
+    private boolean feedHeld;
+    private final List<Runnable> heldChanges = new ArrayList<>();
+
+    /** Holds every change the feed would deliver, until {@link #resumeChangeFeed} (a feed lagging behind). */
+    public void holdChangeFeed() {
+        synchronized (heldChanges) {
+            feedHeld = true;
+        }
+    }
+
+    /** Delivers the held changes, in order, and lets later ones through. */
+    public void resumeChangeFeed() {
+        synchronized (heldChanges) {
+            feedHeld = false;
+            heldChanges.forEach(Runnable::run);
+            heldChanges.clear();
+        }
+    }
+
+    private void deliver(Runnable change) {
+        synchronized (heldChanges) {
+            if (feedHeld) {
+                heldChanges.add(change);
+            } else {
+                change.run();
+            }
+        }
+    }
+
     @Override
     public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
         check();
-        return delegate.watch(prefix, afterRevision, listener);
+        return delegate.watch(prefix, afterRevision, new ChangeListener() {
+            @Override
+            public void onPut(String key, String value, long revision) {
+                deliver(() -> listener.onPut(key, value, revision));
+            }
+
+            @Override
+            public void onDelete(String key, long revision) {
+                deliver(() -> listener.onDelete(key, revision));
+            }
+
+            @Override
+            public void onReset(Throwable cause) {
+                deliver(() -> listener.onReset(cause));
+            }
+
+            @Override
+            public boolean wantsValues() {
+                return listener.wantsValues();
+            }
+        });
     }
 
     @Override

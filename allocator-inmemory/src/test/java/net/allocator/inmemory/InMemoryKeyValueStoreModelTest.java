@@ -231,8 +231,10 @@ class InMemoryKeyValueStoreModelTest {
         assertThat(store.dump()).containsEntry(f, "7");
         fillUnsorted(store, "8"); // checked, then dropped by a prefix deletion, and written again
         String fg = "k/fg";
-        assertThat(store.commit(List.of(Condition.absent(fg)), List.of(Operation.put(fg, "1"),
-                Operation.deletePrefix(f), Operation.put(fg, "8")))).isTrue();
+        store.commit(List.of(), List.of(Operation.put(fg, "1")));
+        long fgVersion = store.get(fg).orElseThrow().version();
+        assertThat(store.commit(List.of(Condition.atVersion(fg, fgVersion)),
+                List.of(Operation.deletePrefix(f), Operation.put(fg, "8")))).isTrue();
 
         assertThat(store.scan("k/", null, 100).entries()).extracting(kv -> kv.key() + "=" + kv.value())
                 .containsExactly("k/b=6", "k/fg=8");

@@ -353,6 +353,54 @@ public abstract class KeyValueStoreContractKit {
                 watch.get().close();
             }
         }
+
+        @Test
+        @DisplayName("a watch delivers a versioned commit's writes at the version it told, and later changes after it")
+        void watchAtCommitVersion() throws Exception {
+            long start = store.scan(key("v/"), null, 1).revision();
+            Map<String, List<Long>> revisions = new ConcurrentHashMap<>();
+            ChangeListener listener = new ChangeListener() {
+                @Override
+                public void onPut(String k, String v, long r) {
+                    revisions.computeIfAbsent(k, x -> new CopyOnWriteArrayList<>()).add(r);
+                }
+
+                @Override
+                public void onDelete(String k, long r) {
+                    revisions.computeIfAbsent(k, x -> new CopyOnWriteArrayList<>()).add(r);
+                }
+
+                @Override
+                public void onReset(Throwable cause) {
+                    revisions.put("reset", List.of());
+                }
+
+                @Override
+                public boolean wantsValues() {
+                    return false;
+                }
+            };
+            var watch = store.watch(key("v/"), start, listener);
+            if (watch.isEmpty() || !tellsCommitVersions()) {
+                watch.ifPresent(w -> { try { w.close(); } catch (Exception e) { throw new IllegalStateException(e); } });
+                return;
+            }
+            try {
+                long version = store.commitVersioned(List.of(Condition.absent(key("v/a"))),
+                        List.of(Operation.put(key("v/a"), "1"), Operation.put(key("v/b"), "1")));
+                open().commit(List.of(), List.of(Operation.delete(key("v/a"))));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (revisions.getOrDefault(key("v/a"), List.of()).size() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(revisions).doesNotContainKey("reset");
+                assertThat(revisions.get(key("v/b"))).containsExactly(version);
+                assertThat(revisions.get(key("v/a"))).hasSize(2).first().isEqualTo(version);
+                assertThat(revisions.get(key("v/a")).get(1)).isGreaterThan(version);
+            } finally {
+                watch.get().close();
+            }
+        }
     }
 
     @Nested
