@@ -33,6 +33,27 @@ final class Load {
 
     private Load() {}
 
+    /** Several runs of one load as one: their calls over their time, their latencies together. */
+    static Result merged(List<Result> runs) {
+        Result first = runs.get(0);
+        long calls = 0;
+        double seconds = 0;
+        long errors = 0;
+        String firstError = null;
+        long[] all = new long[runs.stream().mapToInt(r -> r.sorted().length).sum()];
+        int at = 0;
+        for (Result r : runs) {
+            calls += r.calls();
+            seconds += r.seconds();
+            errors += r.errors();
+            firstError = firstError != null ? firstError : r.firstError();
+            System.arraycopy(r.sorted(), 0, all, at, r.sorted().length);
+            at += r.sorted().length;
+        }
+        java.util.Arrays.sort(all);
+        return new Result(first.what(), first.callers(), calls, seconds, all, errors, firstError);
+    }
+
     static Result run(String what, int callers, double seconds, Call call) throws InterruptedException {
         List<Latencies> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();

@@ -94,20 +94,35 @@ public final class StoreLoadDriver {
             Load.run("warm-alloc", 16, quick ? 1 : 3, (c, i) -> allocator.allocate(warm.name(), new Owner("warm", c + "-" + i)));
 
             for (int n : callers) {
-                String prefix = "bench/" + run + "/raw/" + n + "/";
-                Load.Result rawResult = Load.run("raw", n, seconds, (c, i) -> raw.create(prefix + c + "/" + i, VALUE));
+                // Raw, allocation and the raw allocation's shape take turns, a few rounds each, so
+                // that the store's drift over a run (its database grows, the machine's load moves)
+                // falls on all of them alike rather than on whichever came last.
+                int rounds = quick ? 1 : 3;
                 Network network = allocator.register(Pools.network("v4-8", "load-" + n + "-" + run));
-                Load.Result allocResult = Load.run("alloc", n, seconds,
-                        (c, i) -> allocator.allocate(network.name(), new Owner("load", c + "-" + i)));
+                List<Load.Result> raws = new ArrayList<>();
+                List<Load.Result> allocs = new ArrayList<>();
+                List<Load.Result> shapes = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
+                    String tag = n + "/" + round + "/";
+                    String prefix = "bench/" + run + "/raw/" + tag;
+                    raws.add(Load.run("raw", n, seconds / rounds, (c, i) -> raw.create(prefix + c + "/" + i, VALUE)));
+                    allocs.add(Load.run("alloc", n, seconds / rounds,
+                            (c, i) -> allocator.allocate(network.name(), new Owner("load", tag + c + "-" + i))));
+                    if (raw.describeShaped().isPresent()) {
+                        String shaped = "bench/" + run + "/shaped/" + tag;
+                        shapes.add(Load.run("shaped", n, seconds / rounds,
+                                (c, i) -> raw.createShaped(shaped + "a/" + c + "/" + i, shaped + "o/" + c + "/" + i, VALUE)));
+                    }
+                }
+                Load.Result rawResult = Load.merged(raws);
+                Load.Result allocResult = Load.merged(allocs);
                 report(section, raw.describe(), rawResult);
                 report(section, "allocate", allocResult);
                 Figures.print(section, n + " callers: allocation ÷ raw throughput", allocResult.perSecond() / rawResult.perSecond(), "ratio");
                 Figures.print(section, n + " callers: allocation p99 ÷ raw p99", allocResult.p99() / rawResult.p99(), "ratio");
-                if (raw.describeShaped().isPresent()) {
+                if (!shapes.isEmpty()) {
                     // The allocation's own shape, raw: tells the data layout's cost from the client's.
-                    String shaped = "bench/" + run + "/shaped/" + n + "/";
-                    Load.Result shapedResult = Load.run("shaped", n, seconds,
-                            (c, i) -> raw.createShaped(shaped + "a/" + c + "/" + i, shaped + "o/" + c + "/" + i, VALUE));
+                    Load.Result shapedResult = Load.merged(shapes);
                     report(section, raw.describeShaped().get(), shapedResult);
                     Figures.print(section, n + " callers: allocation ÷ raw in the allocation's shape", allocResult.perSecond() / shapedResult.perSecond(), "ratio");
                     Figures.print(section, n + " callers: raw in the allocation's shape ÷ raw", shapedResult.perSecond() / rawResult.perSecond(), "ratio");
@@ -133,7 +148,8 @@ public final class StoreLoadDriver {
 
     /**
      * One caller allocating and releasing in a /24, /20 and /16 at 0, 50 and 99 % full (filled by
-     * writing address keys directly in the key layout), timing allocate and release separately.
+     * writing address keys directly in the key layout), timing allocate and release separately;
+     * each network is removed after its measurement.
      */
     private static void sizes(String section, KeyValueStore store, Allocator allocator, String run, double seconds) throws Exception {
         Map<String, Double> allocateMeans = new LinkedHashMap<>();
@@ -169,6 +185,9 @@ public final class StoreLoadDriver {
                     Figures.note(section, String.format(Locale.ROOT, "%s: filled %,d address keys in %.1f s", label, count, fillSeconds));
                 }
                 allocateMeans.put(shape + "/" + full, Latencies.percentileMillis(a, 50));
+                // Each shape is measured alone: the keys and change feeds of the ones before would
+                // otherwise make the store and the service busier for every later, larger network.
+                allocator.remove(network.name(), true);
             }
         }
         Figures.print(section, "allocate p50 on /16 at 99 % ÷ /24 at 0 % (target ≤ 1.25)",
