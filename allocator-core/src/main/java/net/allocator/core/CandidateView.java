@@ -79,17 +79,22 @@ final class CandidateView {
 
     private Optional<BigInteger> lowestFrom(BigInteger start, boolean skipReserved) {
         BigInteger cursor = start;
+        boolean afterRun = false;
         while (true) {
             Optional<BigInteger> next = pool.firstAtOrAfter(cursor);
             if (next.isEmpty()) {
                 return Optional.empty();
             }
             BigInteger candidate = next.get();
-            Map.Entry<BigInteger, BigInteger> run = used.floorEntry(candidate);
+            // Runs never touch: the address right after one is not used (in a filled network,
+            // the usual candidate), so only look it up when the pool skipped ahead.
+            Map.Entry<BigInteger, BigInteger> run = afterRun && candidate.equals(cursor) ? null : used.floorEntry(candidate);
             if (run != null && run.getValue().compareTo(candidate) >= 0) {
                 cursor = run.getValue().add(BigInteger.ONE);
+                afterRun = true;
             } else if (skipReserved && !reserved.isEmpty() && reserved.contains(candidate)) {
                 cursor = candidate.add(BigInteger.ONE);
+                afterRun = false;
             } else {
                 return Optional.of(candidate);
             }
@@ -133,9 +138,10 @@ final class CandidateView {
         }
         BigInteger start = run.getKey();
         BigInteger end = run.getValue();
-        used.remove(start);
         if (start.compareTo(address) < 0) {
-            used.put(start, address.subtract(BigInteger.ONE));
+            used.put(start, address.subtract(BigInteger.ONE)); // shortens the run in place
+        } else {
+            used.remove(start);
         }
         if (address.compareTo(end) < 0) {
             used.put(address.add(BigInteger.ONE), end);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -86,5 +87,62 @@ class CandidateViewTest {
         nearlyFull.markUsed(n(0));
         nearlyFull.markUsed(n(2));
         assertThat(nearlyFull.reserveOneOfLowest(8)).get().isIn(n(1), n(3));
+    }
+
+    @Test
+    @DisplayName("random marks, frees and reservations agree with a plain set of used addresses, across pool gaps")
+    void agreesWithModel() {
+        AddressPool pool = AddressPool.of(List.of(new AddressRange(n(10), n(60), false), new AddressRange(n(64), n(64), false),
+                new AddressRange(n(70), n(120), false)), List.of(n(30)));
+        java.util.Random random = new java.util.Random(11);
+        for (int trial = 0; trial < 50; trial++) {
+            CandidateView view = new CandidateView(pool);
+            java.util.BitSet used = new java.util.BitSet();
+            java.util.Set<Integer> reserved = new java.util.HashSet<>();
+            for (int step = 0; step < 2_000; step++) {
+                int address = 5 + random.nextInt(120);
+                switch (random.nextInt(5)) {
+                    case 0, 1 -> {
+                        view.markUsed(n(address));
+                        used.set(address);
+                        reserved.remove(address);
+                    }
+                    case 2 -> {
+                        view.markFree(n(address));
+                        used.clear(address);
+                    }
+                    case 3 -> {
+                        Integer expected = lowest(pool, used, reserved, true);
+                        assertThat(view.reserveLowestFree()).isEqualTo(Optional.ofNullable(expected).map(CandidateViewTest::n));
+                        if (expected != null) {
+                            reserved.add(expected);
+                        }
+                    }
+                    default -> {
+                        if (!reserved.isEmpty()) {
+                            int gone = reserved.iterator().next();
+                            view.unreserve(n(gone));
+                            reserved.remove(gone);
+                        }
+                    }
+                }
+                assertThat(view.lowestNotUsed()).isEqualTo(Optional.ofNullable(lowest(pool, used, reserved, false)).map(CandidateViewTest::n));
+                assertThat(view.isUsed(n(address))).isEqualTo(used.get(address));
+                int runs = 0;
+                for (int a = used.nextSetBit(0); a >= 0; a = used.nextSetBit(used.nextClearBit(a))) {
+                    runs++;
+                }
+                assertThat(view.runs()).as("trial %d step %d", trial, step).isEqualTo(runs);
+            }
+        }
+    }
+
+    private static Integer lowest(AddressPool pool, java.util.BitSet used, java.util.Set<Integer> reserved, boolean skipReserved) {
+        for (int a = 0; a < 200; a++) {
+            if (pool.contains(n(a)) && !used.get(a) && !(skipReserved && reserved.contains(a))) {
+                return a;
+            }
+        }
+        return null;
     }
 }
