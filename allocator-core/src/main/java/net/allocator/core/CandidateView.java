@@ -21,6 +21,12 @@ final class CandidateView {
     /** Start → end (inclusive) of runs of used addresses; runs neither overlap nor touch. */
     private final TreeMap<BigInteger, BigInteger> used = new TreeMap<>();
     private final Set<BigInteger> reserved = new HashSet<>();
+    /**
+     * Every pool address below it is known used, so a pick starts here rather than at the pool's
+     * first address: in a filled network it would otherwise pass the first run on every pick.
+     * Raised by a pick that passes runs from here, lowered by a free below it.
+     */
+    private BigInteger usedBelow = BigInteger.ZERO;
 
     CandidateView(AddressPool pool) {
         this.pool = pool;
@@ -78,7 +84,8 @@ final class CandidateView {
     }
 
     private Optional<BigInteger> lowestFrom(BigInteger start, boolean skipReserved) {
-        BigInteger cursor = start;
+        boolean fromBound = start.compareTo(usedBelow) <= 0; // only used runs passed since usedBelow
+        BigInteger cursor = fromBound ? usedBelow : start;
         boolean afterRun = false;
         while (true) {
             Optional<BigInteger> next = pool.firstAtOrAfter(cursor);
@@ -92,9 +99,13 @@ final class CandidateView {
             if (run != null && run.getValue().compareTo(candidate) >= 0) {
                 cursor = run.getValue().add(BigInteger.ONE);
                 afterRun = true;
+                if (fromBound) {
+                    usedBelow = cursor;
+                }
             } else if (skipReserved && !reserved.isEmpty() && reserved.contains(candidate)) {
                 cursor = candidate.add(BigInteger.ONE);
                 afterRun = false;
+                fromBound = false;
             } else {
                 return Optional.of(candidate);
             }
@@ -132,6 +143,9 @@ final class CandidateView {
     }
 
     synchronized void markFree(BigInteger address) {
+        if (address.compareTo(usedBelow) < 0) {
+            usedBelow = address;
+        }
         Map.Entry<BigInteger, BigInteger> run = used.floorEntry(address);
         if (run == null || run.getValue().compareTo(address) < 0) {
             return;
@@ -152,6 +166,7 @@ final class CandidateView {
     synchronized void replaceUsed(CandidateView loaded) {
         used.clear();
         used.putAll(loaded.used);
+        usedBelow = BigInteger.ZERO;
     }
 
     /** How many runs of used addresses the view holds (for tests and figures). */

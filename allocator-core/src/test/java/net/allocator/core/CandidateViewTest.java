@@ -101,7 +101,7 @@ class CandidateViewTest {
             java.util.Set<Integer> reserved = new java.util.HashSet<>();
             for (int step = 0; step < 2_000; step++) {
                 int address = 5 + random.nextInt(120);
-                switch (random.nextInt(5)) {
+                switch (random.nextInt(random.nextInt(50) == 0 ? 6 : 5)) {
                     case 0, 1 -> {
                         view.markUsed(n(address));
                         used.set(address);
@@ -118,12 +118,19 @@ class CandidateViewTest {
                             reserved.add(expected);
                         }
                     }
-                    default -> {
+                    case 4 -> {
                         if (!reserved.isEmpty()) {
                             int gone = reserved.iterator().next();
                             view.unreserve(n(gone));
                             reserved.remove(gone);
                         }
+                    }
+                    default -> {
+                        // a reload: what is used now, with some low addresses freed meanwhile
+                        used.clear(0, random.nextInt(60));
+                        CandidateView loaded = new CandidateView(pool);
+                        used.stream().forEach(a -> loaded.markUsed(n(a)));
+                        view.replaceUsed(loaded);
                     }
                 }
                 assertThat(view.lowestNotUsed()).isEqualTo(Optional.ofNullable(lowest(pool, used, reserved, false)).map(CandidateViewTest::n));
