@@ -282,8 +282,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         // forgets a claim once it shows the address changed elsewhere; a lost answer is then
         // read back as though the claim had been read just before). Should anything have
         // changed that the feed has not shown yet, the condition fails and the address is read.
-        KeyValue current = recalled != null && recalled.version() != KeyValueStore.VERSION_UNKNOWN
-                && entry.followsChanges()
+        KeyValue current = recalled != null && entry.vouchesFor(recalled)
                 && expectedOwner.map(recalled.state().owner().orElseThrow()::equals).orElse(true)
                 ? new KeyValue(addressKey, recalled.record(), recalled.version()) : null;
         while (true) {
@@ -500,7 +499,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     boolean releasesWithoutReading(String network, InetAddress address) {
         NetworkEntry entry = entries.get(network);
         RecentClaims.Claim claim = entry == null ? null : entry.recentClaims.recall(IpAddresses.toNumber(address));
-        return claim != null && claim.version() != KeyValueStore.VERSION_UNKNOWN && entry.followsChanges();
+        return claim != null && entry.vouchesFor(claim);
     }
 
     private void forget(String name) {
@@ -681,9 +680,13 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
             }
         }
 
-        /** Whether a change feed delivers the network's changes now (none is lost or closed). */
-        boolean followsChanges() {
-            return watch != null && !stale;
+        /**
+         * Whether the claim may be deleted at its version without reading it first: the store
+         * told the version, and a live change feed would have made this entry forget the claim
+         * once the address changed elsewhere.
+         */
+        boolean vouchesFor(RecentClaims.Claim claim) {
+            return claim.version() != KeyValueStore.VERSION_UNKNOWN && watch != null && !stale;
         }
 
         /** Reads every used address of the network, then follows changes from there. */
