@@ -94,7 +94,8 @@ say "etcd: allocation against raw Txn"
 ETCD_URL="$(scripts/etcd.sh start "$NAME-etcd" 2>/dev/null | tail -1)"
 STARTED_ETCD=1
 java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.StoreLoadDriver --store etcd \
-    --setting "etcd-endpoints=$ETCD_URL" "${Q[@]}" >"$OUT/etcd.txt" 2>&1
+    --setting "etcd-endpoints=$ETCD_URL" --server-pid "$(cat "$ROOT/.servers/run/$NAME-etcd/member-1.pid")" \
+    "${Q[@]}" >"$OUT/etcd.txt" 2>&1
 collect "$OUT/etcd.txt"
 scripts/etcd.sh stop "$NAME-etcd" >/dev/null 2>&1 || true
 STARTED_ETCD=0
@@ -103,7 +104,8 @@ say "Consul: allocation against raw PUT ?cas=0"
 CONSUL_URL="$(scripts/consul.sh start "$NAME-consul" 2>/dev/null | tail -1)"
 STARTED_CONSUL=1
 java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.StoreLoadDriver --store consul \
-    --setting "consul-url=$CONSUL_URL" "${Q[@]}" >"$OUT/consul.txt" 2>&1
+    --setting "consul-url=$CONSUL_URL" --server-pid "$(cat "$ROOT/.servers/run/$NAME-consul/member-1.pid")" \
+    "${Q[@]}" >"$OUT/consul.txt" 2>&1
 collect "$OUT/consul.txt"
 scripts/consul.sh stop "$NAME-consul" >/dev/null 2>&1 || true
 STARTED_CONSUL=0

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.allocator.core.AddressState;
 import net.allocator.core.Allocator;
@@ -42,12 +43,14 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
  *
  * <pre>
  * java -cp benchmarks.jar:allocator-etcd.jar net.allocator.benchmarks.StoreLoadDriver \
- *     --store etcd --setting etcd-endpoints=http://127.0.0.1:2379 [--callers 1,16,64] [--seconds 10] [--quick]
+ *     --store etcd --setting etcd-endpoints=http://127.0.0.1:2379 [--callers 1,16,64] [--seconds 10] [--quick] \
+ *     [--no-sizes] [--server-pid PID]
  * </pre>
  *
  * The raw baseline: etcd {@code Txn} if {@code createRevision(key) == 0} then put; Consul
  * {@code PUT ?cas=0}. Allocation: {@link Allocator#allocate} with a fresh owner per call in a
- * large network, through one allocator shared by all callers (one service instance).
+ * large network, through one allocator shared by all callers (one service instance). With
+ * {@code --server-pid}, the store server's CPU time per call is reported beside this process's.
  */
 public final class StoreLoadDriver {
     /** A record of the size the allocator writes for an address. */
@@ -63,6 +66,7 @@ public final class StoreLoadDriver {
         double seconds = 10;
         boolean quick = false;
         boolean sizes = true;
+        Optional<ProcessHandle> server = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--store" -> storeName = args[++i];
@@ -74,9 +78,11 @@ public final class StoreLoadDriver {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--quick" -> quick = true;
                 case "--no-sizes" -> sizes = false;
+                case "--server-pid" -> server = ProcessHandle.of(Long.parseLong(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        Optional<ProcessHandle> serverProcess = server;
         if (storeName == null) {
             throw new IllegalArgumentException("--store etcd|consul is required");
         }
@@ -105,13 +111,13 @@ public final class StoreLoadDriver {
                 for (int round = 0; round < rounds; round++) {
                     String tag = n + "/" + round + "/";
                     String prefix = "bench/" + run + "/raw/" + tag;
-                    raws.add(Load.run("raw", n, seconds / rounds, (c, i) -> raw.create(prefix + c + "/" + i, VALUE)));
+                    raws.add(Load.run("raw", n, seconds / rounds, (c, i) -> raw.create(prefix + c + "/" + i, VALUE), serverProcess));
                     allocs.add(Load.run("alloc", n, seconds / rounds,
-                            (c, i) -> allocator.allocate(network.name(), new Owner("load", tag + c + "-" + i))));
+                            (c, i) -> allocator.allocate(network.name(), new Owner("load", tag + c + "-" + i)), serverProcess));
                     if (raw.describeShaped().isPresent()) {
                         String shaped = "bench/" + run + "/shaped/" + tag;
                         shapes.add(Load.run("shaped", n, seconds / rounds,
-                                (c, i) -> raw.createShaped(shaped + "a/" + c + "/" + i, shaped + "o/" + c + "/" + i, VALUE)));
+                                (c, i) -> raw.createShaped(shaped + "a/" + c + "/" + i, shaped + "o/" + c + "/" + i, VALUE), serverProcess));
                     }
                 }
                 Load.Result rawResult = Load.merged(raws);
@@ -141,6 +147,8 @@ public final class StoreLoadDriver {
         Figures.print(section, label + " throughput", r.perSecond(), "ops/s");
         Figures.print(section, label + " p50", r.p50(), "ms");
         Figures.print(section, label + " p99", r.p99(), "ms");
+        Figures.print(section, label + ": this process's CPU per call", r.clientCpuMicrosPerCall(), "µs");
+        r.serverCpuMicrosPerCall().ifPresent(cpu -> Figures.print(section, label + ": the store server's CPU per call", cpu, "µs"));
         if (r.errors() > 0) {
             Figures.note(section, label + ": " + r.errors() + " errors, first: " + r.firstError());
         }

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static net.allocator.etcd.EtcdKeys.bytes;
 import static net.allocator.etcd.EtcdKeys.text;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -135,7 +136,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                 .keepaliveTime(Duration.ofSeconds(5))
                 .keepaliveTimeout(Duration.ofSeconds(3))
                 .keepaliveWithoutCalls(true)
-                .interceptor(new DeadlineInterceptor(config.timeout()));
+                .interceptor(new CallSettings(config.timeout()));
         if (config.user().isPresent()) {
             builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
         }
@@ -377,19 +378,26 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
     /**
      * Gives every unary call a gRPC deadline equal to the store's timeout, so that etcd stops
-     * working on a request nobody waits for any more. Watches, which are streams, are left alone.
+     * working on a request nobody waits for any more. Watches, which are streams, get no deadline;
+     * their events are handed to the feed on gRPC's network thread rather than through its
+     * executor: applying an event is a few microseconds of in-memory work, which the hand-off to
+     * another thread cost several times over on every allocation (see docs/benchmarks.md).
      */
-    private static final class DeadlineInterceptor implements ClientInterceptor {
+    private static final class CallSettings implements ClientInterceptor {
         private final long timeoutNanos;
 
-        DeadlineInterceptor(Duration timeout) {
+        CallSettings(Duration timeout) {
             this.timeoutNanos = timeout.toNanos();
         }
 
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
-                options = options.withDeadlineAfter(timeoutNanos, NANOSECONDS);
+            if (method.getType() == MethodDescriptor.MethodType.UNARY) {
+                if (options.getDeadline() == null) {
+                    options = options.withDeadlineAfter(timeoutNanos, NANOSECONDS);
+                }
+            } else {
+                options = options.withExecutor(MoreExecutors.directExecutor());
             }
             return next.newCall(method, options);
         }

@@ -84,12 +84,13 @@ public interface KeyValueStore extends AutoCloseable {
     /**
      * Follows changes to the keys under {@code prefix} made after the store revision {@code
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
-     * {@code listener} on a thread of the store's. Several changes may share a revision (one
-     * commit). A listener that throws ends the feed with {@link ChangeListener#onReset}. A feed may coalesce several changes of a key
-     * into its latest state, but a follower that applies every delivered change must end up with
-     * the prefix's current contents. Optional: a store that cannot follow changes
-     * cheaply returns {@link Optional#empty()}, and the allocator then learns of others'
-     * changes only from its own reads.
+     * {@code listener} on a thread of the store's, which may be its network thread: a listener
+     * must return quickly and never wait. Several changes may share a revision (one commit). A
+     * listener that throws ends the feed with {@link ChangeListener#onReset}. A feed may coalesce
+     * several changes of a key into its latest state, but a follower that applies every
+     * delivered change must end up with the prefix's current contents. Optional: a store that
+     * cannot follow changes cheaply returns {@link Optional#empty()}, and the allocator then
+     * learns of others' changes only from its own reads.
      *
      * @return a handle that stops the feed when closed
      */
