@@ -4,7 +4,7 @@
 #
 # Builds what it needs, starts etcd, Consul, the REST service and a bare JDK HttpServer with the
 # project's own scripts, runs every benchmark of allocator-benchmarks, stops what it started, and
-# prints one table. A full run takes about 15 minutes on 2 cores; --quick about 6 (shorter runs, a /20
+# prints one table. A full run takes about 18 minutes on 2 cores; --quick about 6 (shorter runs, a /20
 # instead of the /8 at 50 and 99 %).
 #
 # Results go to target/benchmarks/ of the repository root: figures.tsv (section, figure, value,
@@ -74,6 +74,12 @@ if ((QUICK)); then
 else
     java -jar "$JAR" AllocationCostBenchmark -wi 3 -w 1 -i 5 -r 1 -p shape=v4-24,v4-16,v4-8 -p full=0,50,99 \
         -rf json -rff "$OUT/jmh-sizes.json" >"$OUT/jmh-sizes.txt" 2>&1
+    # The flat-cost target compares two of those points, and one JVM each moves by 10 % and more
+    # (inlining, heap layout): three more JVMs of each.
+    java -jar "$JAR" AllocationCostBenchmark -f 3 -wi 3 -w 1 -i 5 -r 1 -p shape=v4-24 -p full=0 \
+        -rf json -rff "$OUT/jmh-flat-small.json" >"$OUT/jmh-flat-small.txt" 2>&1
+    java -jar "$JAR" AllocationCostBenchmark -f 3 -wi 3 -w 1 -i 5 -r 1 -p shape=v4-8 -p full=99 \
+        -rf json -rff "$OUT/jmh-flat-large.json" >"$OUT/jmh-flat-large.txt" 2>&1
     java -jar "$JAR" AllocationCostBenchmark -wi 3 -w 1 -i 5 -r 1 -p shape=v4-8 -p full=99 -p fill=spread \
         -rf json -rff "$OUT/jmh-spread.json" >"$OUT/jmh-spread.txt" 2>&1
 fi

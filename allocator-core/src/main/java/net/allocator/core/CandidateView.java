@@ -18,8 +18,12 @@ import java.util.TreeMap;
  */
 final class CandidateView {
     private final AddressPool pool;
-    /** Start → end (inclusive) of runs of used addresses; runs neither overlap nor touch. */
-    private final TreeMap<BigInteger, BigInteger> used = new TreeMap<>();
+    /**
+     * Start → run of used addresses; runs neither overlap nor touch. A run's end changes in
+     * place, so that claiming or freeing the address at a run's end (in a filled network, what
+     * every allocation and its release do) costs one lookup and no map write.
+     */
+    private final TreeMap<BigInteger, Run> used = new TreeMap<>();
     private final Set<BigInteger> reserved = new HashSet<>();
     /**
      * Every pool address below it is known used, so a pick starts here rather than at the pool's
@@ -27,9 +31,25 @@ final class CandidateView {
      * Raised by a pick that passes runs from here, lowered by a free below it.
      */
     private BigInteger usedBelow = BigInteger.ZERO;
+    /**
+     * Every pool address below it is known used or reserved, so a pick that skips reserved
+     * addresses starts here: with many threads claiming at once, it would otherwise walk, under
+     * the lock, past every address the others have reserved. Set by such a pick to its candidate,
+     * lowered by a free or an unreservation below it, reset by a reload.
+     */
+    private BigInteger busyBelow = BigInteger.ZERO;
 
     CandidateView(AddressPool pool) {
         this.pool = pool;
+    }
+
+    /** The end (inclusive) of a run of used addresses. */
+    private static final class Run {
+        BigInteger end;
+
+        Run(BigInteger end) {
+            this.end = end;
+        }
     }
 
     /**
@@ -75,8 +95,8 @@ final class CandidateView {
 
     /** Whether the address is known used. */
     synchronized boolean isUsed(BigInteger address) {
-        Map.Entry<BigInteger, BigInteger> run = used.floorEntry(address);
-        return run != null && run.getValue().compareTo(address) >= 0;
+        Map.Entry<BigInteger, Run> run = used.floorEntry(address);
+        return run != null && run.getValue().end.compareTo(address) >= 0;
     }
 
     private Optional<BigInteger> lowest(boolean skipReserved) {
@@ -84,8 +104,13 @@ final class CandidateView {
     }
 
     private Optional<BigInteger> lowestFrom(BigInteger start, boolean skipReserved) {
-        boolean fromBound = start.compareTo(usedBelow) <= 0; // only used runs passed since usedBelow
-        BigInteger cursor = fromBound ? usedBelow : start;
+        boolean fromUsedBound = start.compareTo(usedBelow) <= 0; // only used runs passed since usedBelow
+        boolean fromBusyBound = skipReserved && start.compareTo(busyBelow) <= 0;
+        BigInteger cursor = fromUsedBound ? usedBelow : start;
+        if (fromBusyBound && busyBelow.compareTo(cursor) > 0) {
+            cursor = busyBelow;
+            fromUsedBound = false; // between the two bounds, addresses may be reserved rather than used
+        }
         boolean afterRun = false;
         while (true) {
             Optional<BigInteger> next = pool.firstAtOrAfter(cursor);
@@ -95,18 +120,21 @@ final class CandidateView {
             BigInteger candidate = next.get();
             // Runs never touch: the address right after one is not used (in a filled network,
             // the usual candidate), so only look it up when the pool skipped ahead.
-            Map.Entry<BigInteger, BigInteger> run = afterRun && candidate.equals(cursor) ? null : used.floorEntry(candidate);
-            if (run != null && run.getValue().compareTo(candidate) >= 0) {
-                cursor = run.getValue().add(BigInteger.ONE);
+            Map.Entry<BigInteger, Run> run = afterRun && candidate.equals(cursor) ? null : used.floorEntry(candidate);
+            if (run != null && run.getValue().end.compareTo(candidate) >= 0) {
+                cursor = run.getValue().end.add(BigInteger.ONE);
                 afterRun = true;
-                if (fromBound) {
+                if (fromUsedBound) {
                     usedBelow = cursor;
                 }
             } else if (skipReserved && !reserved.isEmpty() && reserved.contains(candidate)) {
                 cursor = candidate.add(BigInteger.ONE);
                 afterRun = false;
-                fromBound = false;
+                fromUsedBound = false;
             } else {
+                if (fromBusyBound) {
+                    busyBelow = candidate;
+                }
                 return Optional.of(candidate);
             }
         }
@@ -114,6 +142,9 @@ final class CandidateView {
 
     synchronized void unreserve(BigInteger address) {
         reserved.remove(address);
+        if (address.compareTo(busyBelow) < 0) {
+            busyBelow = address; // it may be free now
+        }
     }
 
     /**
@@ -124,49 +155,48 @@ final class CandidateView {
         if (!reserved.isEmpty()) {
             reserved.remove(address);
         }
-        Map.Entry<BigInteger, BigInteger> before = used.floorEntry(address);
-        if (before != null && before.getValue().compareTo(address) >= 0) {
+        Map.Entry<BigInteger, Run> before = used.floorEntry(address);
+        if (before != null && before.getValue().end.compareTo(address) >= 0) {
             return;
         }
-        BigInteger start = address;
-        BigInteger end = address;
-        if (before != null && before.getValue().add(BigInteger.ONE).equals(address)) {
-            start = before.getKey();
+        BigInteger nextStart = used.higherKey(address);
+        Run after = nextStart != null && IpAddresses.isSuccessor(nextStart, address) ? used.remove(nextStart) : null;
+        if (before != null && IpAddresses.isSuccessor(address, before.getValue().end)) {
+            before.getValue().end = after != null ? after.end : address; // joins the run before
+        } else {
+            used.put(address, after != null ? after : new Run(address)); // starts the run after, or a new one
         }
-        BigInteger next = address.add(BigInteger.ONE);
-        BigInteger afterEnd = used.get(next);
-        if (afterEnd != null) {
-            used.remove(next);
-            end = afterEnd;
-        }
-        used.put(start, end);
     }
 
     synchronized void markFree(BigInteger address) {
         if (address.compareTo(usedBelow) < 0) {
             usedBelow = address;
         }
-        Map.Entry<BigInteger, BigInteger> run = used.floorEntry(address);
-        if (run == null || run.getValue().compareTo(address) < 0) {
+        if (address.compareTo(busyBelow) < 0) {
+            busyBelow = address;
+        }
+        Map.Entry<BigInteger, Run> found = used.floorEntry(address);
+        if (found == null || found.getValue().end.compareTo(address) < 0) {
             return;
         }
-        BigInteger start = run.getKey();
-        BigInteger end = run.getValue();
+        BigInteger start = found.getKey();
+        Run run = found.getValue();
+        if (address.compareTo(run.end) < 0) {
+            used.put(address.add(BigInteger.ONE), new Run(run.end));
+        }
         if (start.compareTo(address) < 0) {
-            used.put(start, address.subtract(BigInteger.ONE)); // shortens the run in place
+            run.end = address.subtract(BigInteger.ONE); // shortens the run in place
         } else {
             used.remove(start);
-        }
-        if (address.compareTo(end) < 0) {
-            used.put(address.add(BigInteger.ONE), end);
         }
     }
 
     /** Takes the used addresses of a freshly loaded view; reservations stay. */
     synchronized void replaceUsed(CandidateView loaded) {
         used.clear();
-        used.putAll(loaded.used);
+        loaded.used.forEach((start, run) -> used.put(start, new Run(run.end)));
         usedBelow = BigInteger.ZERO;
+        busyBelow = BigInteger.ZERO;
     }
 
     /** How many runs of used addresses the view holds (for tests and figures). */

@@ -207,6 +207,14 @@ public final class IpAddresses {
         return fromNumber(new BigInteger(key, 16), key.length() == 32);
     }
 
+    /** Whether address number {@code a} is {@code b} + 1; without allocating for the usual sizes. */
+    static boolean isSuccessor(BigInteger a, BigInteger b) {
+        if (a.bitLength() < 63 && b.bitLength() < 63) {
+            return a.longValue() - b.longValue() == 1;
+        }
+        return a.subtract(b).equals(BigInteger.ONE);
+    }
+
     /** The mask of a prefix length for a family, as a number. */
     static BigInteger hostMask(int prefixLength, int bits) {
         return BigInteger.ONE.shiftLeft(bits - prefixLength).subtract(BigInteger.ONE);

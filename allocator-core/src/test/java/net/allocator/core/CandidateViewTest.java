@@ -90,7 +90,7 @@ class CandidateViewTest {
     }
 
     @Test
-    @DisplayName("random marks, frees and reservations agree with a plain set of used addresses, across pool gaps")
+    @DisplayName("random marks, frees, reservations and reloads agree with a plain set of used addresses, across pool gaps")
     void agreesWithModel() {
         AddressPool pool = AddressPool.of(List.of(new AddressRange(n(10), n(60), false), new AddressRange(n(64), n(64), false),
                 new AddressRange(n(70), n(120), false)), List.of(n(30)));
@@ -101,7 +101,7 @@ class CandidateViewTest {
             java.util.Set<Integer> reserved = new java.util.HashSet<>();
             for (int step = 0; step < 2_000; step++) {
                 int address = 5 + random.nextInt(120);
-                switch (random.nextInt(random.nextInt(50) == 0 ? 6 : 5)) {
+                switch (random.nextInt(random.nextInt(50) == 0 ? 7 : 6)) {
                     case 0, 1 -> {
                         view.markUsed(n(address));
                         used.set(address);
@@ -124,6 +124,22 @@ class CandidateViewTest {
                             view.unreserve(n(gone));
                             reserved.remove(gone);
                         }
+                    }
+                    case 5 -> {
+                        // after lost races: one of the few lowest, never used or reserved
+                        int among = 1 + random.nextInt(4);
+                        List<Integer> lowest = new java.util.ArrayList<>();
+                        for (int a = 0; a < 200 && lowest.size() < among; a++) {
+                            if (pool.contains(n(a)) && !used.get(a) && !reserved.contains(a)) {
+                                lowest.add(a);
+                            }
+                        }
+                        Optional<BigInteger> chosen = view.reserveOneOfLowest(among);
+                        assertThat(chosen.isPresent()).isEqualTo(!lowest.isEmpty());
+                        chosen.ifPresent(c -> {
+                            assertThat(lowest).contains(c.intValueExact());
+                            reserved.add(c.intValueExact());
+                        });
                     }
                     default -> {
                         // a reload: what is used now, with some low addresses freed meanwhile

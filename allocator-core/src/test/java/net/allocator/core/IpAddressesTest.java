@@ -57,4 +57,19 @@ class IpAddressesTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("one number follows another exactly when it is one more, small or IPv6-sized")
+    void successor() {
+        java.math.BigInteger top = java.math.BigInteger.ONE.shiftLeft(128).subtract(java.math.BigInteger.ONE);
+        java.math.BigInteger edge = java.math.BigInteger.ONE.shiftLeft(63); // where the long shortcut stops
+        for (java.math.BigInteger b : List.of(java.math.BigInteger.ZERO, java.math.BigInteger.valueOf(167_772_161L),
+                edge.subtract(java.math.BigInteger.TWO), edge.subtract(java.math.BigInteger.ONE), edge, top.subtract(java.math.BigInteger.ONE))) {
+            assertThat(IpAddresses.isSuccessor(b.add(java.math.BigInteger.ONE), b)).as("%s + 1", b).isTrue();
+            assertThat(IpAddresses.isSuccessor(b, b)).as("%s itself", b).isFalse();
+            assertThat(IpAddresses.isSuccessor(b.add(java.math.BigInteger.TWO), b)).as("%s + 2", b).isFalse();
+            assertThat(IpAddresses.isSuccessor(b, b.add(java.math.BigInteger.ONE))).as("%s - 1", b).isFalse();
+        }
+        assertThat(IpAddresses.isSuccessor(edge.add(java.math.BigInteger.ONE), java.math.BigInteger.ONE)).isFalse();
+    }
 }
