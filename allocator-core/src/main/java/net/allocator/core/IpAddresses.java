@@ -209,7 +209,7 @@ public final class IpAddresses {
 
     /** Whether address number {@code a} is {@code b} + 1; without allocating for the usual sizes. */
     static boolean isSuccessor(BigInteger a, BigInteger b) {
-        if (a.bitLength() < 63 && b.bitLength() < 63) {
+        if (a.bitLength() < 64 && b.bitLength() < 64) { // both below 2^63: the difference fits a long
             return a.longValue() - b.longValue() == 1;
         }
         return a.subtract(b).equals(BigInteger.ONE);

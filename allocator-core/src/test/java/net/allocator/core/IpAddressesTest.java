@@ -71,5 +71,8 @@ class IpAddressesTest {
             assertThat(IpAddresses.isSuccessor(b, b.add(java.math.BigInteger.ONE))).as("%s - 1", b).isFalse();
         }
         assertThat(IpAddresses.isSuccessor(edge.add(java.math.BigInteger.ONE), java.math.BigInteger.ONE)).isFalse();
+        // equal in their low 64 bits, which is all a long keeps
+        assertThat(IpAddresses.isSuccessor(java.math.BigInteger.ONE.shiftLeft(64).add(java.math.BigInteger.ONE), java.math.BigInteger.ZERO)).isFalse();
+        assertThat(IpAddresses.isSuccessor(top, top.subtract(java.math.BigInteger.ONE.shiftLeft(64)).subtract(java.math.BigInteger.ONE))).isFalse();
     }
 }
