@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import net.allocator.core.InvalidInputException;
@@ -161,7 +162,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     @Override
     public Optional<KeyValue> get(String key) {
         requireNonNull(key, "key");
-        GetResponse response = call("get of key '" + key + "'", false, client -> client.getKVClient().get(bytes(key)));
+        GetResponse response = call(() -> "get of key '" + key + "'", false, client -> client.getKVClient().get(bytes(key)));
         return response.getKvs().stream().findFirst().map(EtcdKeyValueStore::keyValue);
     }
 
@@ -186,7 +187,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                 .withSortOrder(GetOption.SortOrder.ASCEND)
                 .withLimit(limit)
                 .build();
-        String what = "scan of prefix '" + prefix + "'" + (startAfter == null ? "" : " after '" + startAfter + "'");
+        Supplier<String> what = () -> "scan of prefix '" + prefix + "'" + (startAfter == null ? "" : " after '" + startAfter + "'");
         GetResponse response = call(what, false, client -> client.getKVClient().get(start, option));
         List<KeyValue> entries = response.getKvs().stream().map(EtcdKeyValueStore::keyValue).toList();
         return new ScanPage(entries, response.isMore(), response.getHeader().getRevision());
@@ -205,7 +206,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         Cmp[] compares = EtcdTxn.compares(conditions);
         Op[] writes = EtcdTxn.operations(operations);
         TxnResponse response = call(
-                "commit on " + keysOf(conditions, operations),
+                () -> "commit on " + keysOf(conditions, operations), // only built for an error
                 true,
                 client -> client.getKVClient().txn().If(compares).Then(writes).commit());
         return response.isSucceeded() ? response.getHeader().getRevision() : NOT_APPLIED;
@@ -247,7 +248,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     public void ping() {
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
         try {
-            call("health check (read of key 'health')", false, client -> client.getKVClient().get(HEALTH_KEY, countOnly));
+            call(() -> "health check (read of key 'health')", false, client -> client.getKVClient().get(HEALTH_KEY, countOnly));
         } catch (StoreUnavailableException e) {
             if (e.getCause() != null && EtcdErrors.code(e.getCause()) == Status.Code.PERMISSION_DENIED) {
                 return;
@@ -289,7 +290,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
      * more on a fresh client: it was never sent the first time, so this is safe even for a
      * commit, and it makes the first call after an outage succeed.
      */
-    private <T> T call(String what, boolean write, Function<Client, CompletableFuture<T>> request) {
+    private <T> T call(Supplier<String> what, boolean write, Function<Client, CompletableFuture<T>> request) {
         checkOpen();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (boolean retried = false; ; retried = true) {
@@ -298,7 +299,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
             try {
                 future = request.apply(used.client());
             } catch (RuntimeException e) {
-                throw errors.failed(what, e, false); // refused before sending (a client closed under us)
+                throw errors.failed(what.get(), e, false); // refused before sending (a client closed under us)
             }
             try {
                 return future.get(Math.max(0, deadline - System.nanoTime()), NANOSECONDS);
@@ -306,16 +307,16 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                 if (!retried && EtcdErrors.isConnectFailure(e.getCause()) && deadline - System.nanoTime() > 0 && replaceClient(used)) {
                     continue;
                 }
-                throw errors.failed(what, e.getCause(), write);
+                throw errors.failed(what.get(), e.getCause(), write);
             } catch (TimeoutException e) {
                 future.cancel(true);
-                throw errors.timedOut(what, timeout, write);
+                throw errors.timedOut(what.get(), timeout, write);
             } catch (InterruptedException e) {
                 future.cancel(true);
                 Thread.currentThread().interrupt();
-                throw errors.interrupted(what, e, write);
+                throw errors.interrupted(what.get(), e, write);
             } catch (CancellationException e) {
-                throw errors.failed(what, e, write);
+                throw errors.failed(what.get(), e, write);
             }
         }
     }
