@@ -4,7 +4,7 @@
 #
 # Builds what it needs, starts etcd, Consul, the REST service and a bare JDK HttpServer with the
 # project's own scripts, runs every benchmark of allocator-benchmarks, stops what it started, and
-# prints one table. A full run takes about 18 minutes on 2 cores; --quick about 6 (shorter runs, a /20
+# prints one table. A full run takes about 17 minutes on 2 cores; --quick about 6 (shorter runs, a /20
 # instead of the /8 at 50 and 99 %).
 #
 # Results go to target/benchmarks/ of the repository root: figures.tsv (section, figure, value,

@@ -128,14 +128,14 @@ final class Load {
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         long clientCpu = ownCpuNanos() - clientCpuBefore;
-        long serverCpu = serverCpuBefore < 0 ? -1 : server.map(Load::cpuNanos).orElse(-1L) - serverCpuBefore;
+        long serverCpuAfter = server.map(Load::cpuNanos).orElse(-1L);
+        long serverCpu = serverCpuBefore < 0 || serverCpuAfter < 0 ? -1 : serverCpuAfter - serverCpuBefore;
         long[] sorted = Latencies.merged(latencies);
         long errorCount = 0;
         for (long e : errors) {
             errorCount += e;
         }
-        return new Result(what, callers, sorted.length, elapsed, sorted, errorCount, firstError.get(), clientCpu,
-                serverCpu < 0 ? -1 : serverCpu);
+        return new Result(what, callers, sorted.length, elapsed, sorted, errorCount, firstError.get(), clientCpu, serverCpu);
     }
 
     private static long ownCpuNanos() {

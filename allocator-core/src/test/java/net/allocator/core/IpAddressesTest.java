@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -42,7 +43,7 @@ class IpAddressesTest {
                 java.util.Arrays.fill(raw, (byte) (i < 2 ? 0 : 0xff)); // the family's lowest and highest
             }
             java.net.InetAddress address = java.net.InetAddress.getByAddress(raw);
-            java.math.BigInteger number = new java.math.BigInteger(1, raw);
+            BigInteger number = new BigInteger(1, raw);
             String hex = String.format(ipv6 ? "%032x" : "%08x", number);
 
             assertThat(IpAddresses.toNumber(address)).isEqualTo(number);
@@ -61,18 +62,18 @@ class IpAddressesTest {
     @Test
     @DisplayName("one number follows another exactly when it is one more, small or IPv6-sized")
     void successor() {
-        java.math.BigInteger top = java.math.BigInteger.ONE.shiftLeft(128).subtract(java.math.BigInteger.ONE);
-        java.math.BigInteger edge = java.math.BigInteger.ONE.shiftLeft(63); // where the long shortcut stops
-        for (java.math.BigInteger b : List.of(java.math.BigInteger.ZERO, java.math.BigInteger.valueOf(167_772_161L),
-                edge.subtract(java.math.BigInteger.TWO), edge.subtract(java.math.BigInteger.ONE), edge, top.subtract(java.math.BigInteger.ONE))) {
-            assertThat(IpAddresses.isSuccessor(b.add(java.math.BigInteger.ONE), b)).as("%s + 1", b).isTrue();
+        BigInteger top = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+        BigInteger edge = BigInteger.ONE.shiftLeft(63); // where the long shortcut stops
+        for (BigInteger b : List.of(BigInteger.ZERO, BigInteger.valueOf(167_772_161L),
+                edge.subtract(BigInteger.TWO), edge.subtract(BigInteger.ONE), edge, top.subtract(BigInteger.ONE))) {
+            assertThat(IpAddresses.isSuccessor(b.add(BigInteger.ONE), b)).as("%s + 1", b).isTrue();
             assertThat(IpAddresses.isSuccessor(b, b)).as("%s itself", b).isFalse();
-            assertThat(IpAddresses.isSuccessor(b.add(java.math.BigInteger.TWO), b)).as("%s + 2", b).isFalse();
-            assertThat(IpAddresses.isSuccessor(b, b.add(java.math.BigInteger.ONE))).as("%s - 1", b).isFalse();
+            assertThat(IpAddresses.isSuccessor(b.add(BigInteger.TWO), b)).as("%s + 2", b).isFalse();
+            assertThat(IpAddresses.isSuccessor(b, b.add(BigInteger.ONE))).as("%s - 1", b).isFalse();
         }
-        assertThat(IpAddresses.isSuccessor(edge.add(java.math.BigInteger.ONE), java.math.BigInteger.ONE)).isFalse();
+        assertThat(IpAddresses.isSuccessor(edge.add(BigInteger.ONE), BigInteger.ONE)).isFalse();
         // equal in their low 64 bits, which is all a long keeps
-        assertThat(IpAddresses.isSuccessor(java.math.BigInteger.ONE.shiftLeft(64).add(java.math.BigInteger.ONE), java.math.BigInteger.ZERO)).isFalse();
-        assertThat(IpAddresses.isSuccessor(top, top.subtract(java.math.BigInteger.ONE.shiftLeft(64)).subtract(java.math.BigInteger.ONE))).isFalse();
+        assertThat(IpAddresses.isSuccessor(BigInteger.ONE.shiftLeft(64).add(BigInteger.ONE), BigInteger.ZERO)).isFalse();
+        assertThat(IpAddresses.isSuccessor(top, top.subtract(BigInteger.ONE.shiftLeft(64)).subtract(BigInteger.ONE))).isFalse();
     }
 }
