@@ -15,7 +15,7 @@ import net.allocator.core.Allocator;
 import net.allocator.core.Network;
 import net.allocator.core.NetworkExhaustedException;
 import net.allocator.core.Owner;
-import net.allocator.core.store.CountingKeyValueStore;
+import net.allocator.core.testkit.CountingKeyValueStore;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 
 /**

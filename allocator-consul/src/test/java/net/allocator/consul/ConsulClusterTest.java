@@ -2,6 +2,7 @@ package net.allocator.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -167,19 +168,11 @@ class ConsulClusterTest {
         }
 
         run(120, "consul-cluster.sh", "restart-member", name, Integer.toString(leader));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                onLeader.ping();
-                assertThat(onLeader.get(prefix + "race/0")).isPresent();
-                break;
-            } catch (StoreUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .ignoreException(StoreUnavailableException.class).untilAsserted(() -> {
+                    onLeader.ping();
+                    assertThat(onLeader.get(prefix + "race/0")).isPresent();
+                });
         first.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
     }
 

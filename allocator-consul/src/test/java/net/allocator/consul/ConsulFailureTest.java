@@ -18,6 +18,7 @@ import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.TcpProxy;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;

@@ -12,15 +12,21 @@ import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.ForwardingKeyValueStore;
 
 /** A real store behind a switch: down on demand, or losing the answers of applied commits. */
-public final class FaultyStore implements KeyValueStore {
+public final class FaultyStore extends ForwardingKeyValueStore {
     private final KeyValueStore delegate;
     private volatile boolean down;
     private final AtomicInteger answersToLose = new AtomicInteger();
 
     public FaultyStore(KeyValueStore delegate) {
         this.delegate = delegate;
+    }
+
+    @Override
+    protected KeyValueStore delegate() {
+        return delegate;
     }
 
     /** Makes every call fail with {@link StoreUnavailableException}, or stops doing so. */
@@ -65,18 +71,13 @@ public final class FaultyStore implements KeyValueStore {
     @Override
     public Optional<KeyValue> get(String key) {
         check();
-        return delegate.get(key);
+        return delegate().get(key);
     }
 
     @Override
     public ScanPage scan(String prefix, String startAfter, int limit) {
         check();
-        return delegate.scan(prefix, startAfter, limit);
-    }
-
-    @Override
-    public int preferredScanLimit() {
-        return delegate.preferredScanLimit();
+        return delegate().scan(prefix, startAfter, limit);
     }
 
     @Override
@@ -98,7 +99,7 @@ public final class FaultyStore implements KeyValueStore {
                 throw new StoreUnavailableException("interrupted while held (injected)");
             }
         }
-        long applied = delegate.commitVersioned(conditions, operations);
+        long applied = delegate().commitVersioned(conditions, operations);
         if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             Runnable action = meanwhile;
             meanwhile = null;
@@ -142,7 +143,7 @@ public final class FaultyStore implements KeyValueStore {
     @Override
     public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
         check();
-        return delegate.watch(prefix, afterRevision, new ChangeListener() {
+        return delegate().watch(prefix, afterRevision, new ChangeListener() {
             @Override
             public void onPut(String key, String value, long revision) {
                 deliver(() -> listener.onPut(key, value, revision));
@@ -168,16 +169,11 @@ public final class FaultyStore implements KeyValueStore {
     @Override
     public void ping() {
         check();
-        delegate.ping();
+        delegate().ping();
     }
 
     @Override
     public String describe() {
-        return "faulty " + delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return "faulty " + delegate().describe();
     }
 }

@@ -1,6 +1,7 @@
 package net.allocator.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.maintenance.StatusResponse;
@@ -86,19 +87,9 @@ class EtcdClusterTest {
         throw new AssertionError("no member of " + endpoints + " is the leader");
     }
 
-    private static void awaitAnswer(EtcdKeyValueStore store) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                store.ping();
-                return;
-            } catch (StoreUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+    private static void awaitAnswer(EtcdKeyValueStore store) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(StoreUnavailableException.class).untilAsserted(store::ping);
     }
 
     @Test

@@ -2,6 +2,7 @@ package net.allocator.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +16,8 @@ import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.TcpProxy;
+import net.allocator.core.testkit.TcpProxy.Mode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -98,13 +101,13 @@ class EtcdOutageTest {
     void hung() throws Exception {
         try (TcpProxy proxy = new TcpProxy(EtcdTestServer.endpoints()); EtcdKeyValueStore store = openAt(proxy.url())) {
             store.ping(); // the connection is up
-            proxy.freeze();
+            proxy.mode(Mode.FROZEN);
             Throwable read = failureOf("get", s -> s.get(prefix + "a"), store);
             assertThat(read).isNotInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining(proxy.url());
             failureOf("ping", KeyValueStore::ping, store);
             Throwable write = failureOf("commit", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
             assertThat(write).isInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining("may or may not have been applied");
-            proxy.thaw();
+            proxy.mode(Mode.FORWARD);
             store.ping();
         }
     }
@@ -119,28 +122,21 @@ class EtcdOutageTest {
 
             proxy.down();
             assertThat(recorder.next(1, Duration.ofSeconds(10))).containsExactly("reset");
-            // Long enough an outage for gRPC's reconnect back-off to grow past a few seconds.
-            long outageEnd = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-            while (System.nanoTime() < outageEnd) {
-                failureOf("get during outage", s -> s.get(prefix + "a"), store);
-                Thread.sleep(200);
-            }
+            // Long enough an outage for gRPC's reconnect back-off to grow past a few seconds; every
+            // call meanwhile fails in time.
+            Duration outage = Duration.ofSeconds(8);
+            await().during(outage).atMost(outage.plus(LOOSE_BOUND.multipliedBy(2))).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> failureOf("get during outage", s -> s.get(prefix + "a"), store));
             Throwable commit = failureOf("commit during outage", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
             assertThat(commit).isNotInstanceOf(StoreOutcomeUnknownException.class);
 
             proxy.up();
             long back = System.nanoTime();
-            Duration recovery = null;
-            while (recovery == null && System.nanoTime() - back < Duration.ofSeconds(30).toNanos()) {
-                try {
-                    assertThat(store.get(prefix + "a").orElseThrow().value()).isEqualTo("before");
-                    recovery = Duration.ofNanos(System.nanoTime() - back);
-                } catch (StoreUnavailableException e) {
-                    Thread.sleep(100);
-                }
-            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreException(StoreUnavailableException.class)
+                    .untilAsserted(() -> assertThat(store.get(prefix + "a").orElseThrow().value()).isEqualTo("before"));
+            Duration recovery = Duration.ofNanos(System.nanoTime() - back);
             System.out.printf("recovered %s after etcd came back%n", recovery);
-            assertThat(recovery).as("time to recover").isNotNull().isLessThan(Duration.ofSeconds(5));
+            assertThat(recovery).as("time to recover").isLessThan(Duration.ofSeconds(5));
             assertThat(store.commit(List.of(), List.of(Operation.put(prefix + "a", "after")))).isTrue();
             Recorder again = new Recorder(prefix);
             store.watch(prefix, store.scan(prefix, null, 1).revision(), again);

@@ -3,6 +3,7 @@ package net.allocator.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,6 +20,8 @@ import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.Settings;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -63,17 +66,12 @@ class EtcdTlsTest {
                 "--client-cert-auth")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (EtcdKeyValueStore store = open(true, true, null)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (true) {
-                try {
-                    store.ping();
-                    return;
-                } catch (StoreUnavailableException e) {
-                    if (System.nanoTime() > deadline || !etcd.isAlive()) {
-                        fail("etcd with TLS did not start: " + e.getMessage() + "\n" + Files.readString(log));
-                    }
-                    Thread.sleep(200);
-                }
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .failFast("etcd exited", () -> !etcd.isAlive())
+                        .ignoreException(StoreUnavailableException.class).untilAsserted(store::ping);
+            } catch (ConditionTimeoutException | TerminalFailureException e) {
+                fail("etcd with TLS did not start: " + e.getMessage() + "\n" + Files.readString(log));
             }
         }
     }

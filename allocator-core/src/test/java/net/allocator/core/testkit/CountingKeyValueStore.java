@@ -1,14 +1,20 @@
-package net.allocator.core.store;
+package net.allocator.core.testkit;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
 
 /**
  * Counts the round trips made to another store: how benchmarks and tests show that an
- * allocation costs one write and no full-network read.
+ * allocation costs one write and no full-network read. Test support, shipped in allocator-core's
+ * test-jar; the benchmarks depend on that jar for it.
  */
-public final class CountingKeyValueStore implements KeyValueStore {
+public final class CountingKeyValueStore extends ForwardingKeyValueStore {
     private final KeyValueStore delegate;
     private final LongAdder gets = new LongAdder();
     private final LongAdder scans = new LongAdder();
@@ -20,54 +26,34 @@ public final class CountingKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    protected KeyValueStore delegate() {
+        return delegate;
+    }
+
+    @Override
     public Optional<KeyValue> get(String key) {
         gets.increment();
-        return delegate.get(key);
+        return delegate().get(key);
     }
 
     @Override
     public ScanPage scan(String prefix, String startAfter, int limit) {
         scans.increment();
-        ScanPage page = delegate.scan(prefix, startAfter, limit);
+        ScanPage page = delegate().scan(prefix, startAfter, limit);
         scannedKeys.add(page.entries().size());
         return page;
     }
 
     @Override
-    public int preferredScanLimit() {
-        return delegate.preferredScanLimit();
-    }
-
-    @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         commits.increment();
-        return delegate.commit(conditions, operations);
+        return delegate().commit(conditions, operations);
     }
 
     @Override
     public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
         commits.increment();
-        return delegate.commitVersioned(conditions, operations);
-    }
-
-    @Override
-    public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
-        return delegate.watch(prefix, afterRevision, listener);
-    }
-
-    @Override
-    public void ping() {
-        delegate.ping();
-    }
-
-    @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return delegate().commitVersioned(conditions, operations);
     }
 
     /** Single-key reads so far. */

@@ -1,4 +1,4 @@
-package net.allocator.etcd;
+package net.allocator.core.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,19 +12,44 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP proxy in front of the test etcd that a test can stop (refusing connections and
- * breaking open ones, as a stopped etcd), start again on the same port, or freeze (connections
- * stay open but nothing passes, as a hung etcd or a network that drops packets), so that outages
- * can be tested without touching the shared server.
+ * A loopback TCP proxy in front of a test server (etcd, Consul), so that a test can simulate an
+ * outage without touching the shared server: {@link #down()} refuses connections and breaks open
+ * ones (a stopped server), {@link #up()} accepts again on the same port, and a {@link Mode} makes
+ * the server hang instead of fail.
+ *
+ * <p>Hand-written rather than Toxiproxy: that needs its own server or Docker, and the test servers
+ * here are local binaries.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
+    /** What the proxy does with the bytes of a connection while it is up. */
+    public enum Mode {
+        /** Passes bytes both ways. */
+        FORWARD,
+        /**
+         * Accepts new connections and never answers them (they never reach the server), as a
+         * hung server; connections already open keep forwarding.
+         */
+        SILENT,
+        /**
+         * Passes no byte either way on any connection, open or new, without closing one, as a
+         * hung server or a network that drops packets. The bytes are held, not lost: they pass
+         * once the mode is {@link #FORWARD} again, so the streams stay intact.
+         */
+        FROZEN
+    }
+
     private final InetSocketAddress target;
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Object gate = new Object();
     private volatile ServerSocket listener;
-    private volatile boolean frozen;
+    private volatile Mode mode = Mode.FORWARD;
 
-    TcpProxy(String targetUrl) throws IOException {
+    /**
+     * Starts forwarding a free loopback port to the host and port of {@code targetUrl}; of a
+     * comma-separated list of URLs (etcd's endpoints), the first.
+     */
+    public TcpProxy(String targetUrl) throws IOException {
         URI uri = URI.create(targetUrl.split(",")[0].strip());
         this.target = new InetSocketAddress(uri.getHost(), uri.getPort());
         ServerSocket first = bind(0);
@@ -33,12 +58,20 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** The proxy's URL, to configure the store with. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Refuses new connections and breaks open ones, as a stopped etcd would. */
-    synchronized void down() throws IOException {
+    /** Switches what the proxy does with bytes; see {@link Mode}. */
+    public void mode(Mode mode) {
+        synchronized (gate) {
+            this.mode = mode;
+            gate.notifyAll();
+        }
+    }
+
+    /** Refuses new connections and breaks open ones, as a stopped server would. */
+    public synchronized void down() throws IOException {
         ServerSocket current = listener;
         listener = null;
         if (current != null) {
@@ -48,28 +81,21 @@ final class TcpProxy implements AutoCloseable {
             socket.close();
         }
         sockets.clear();
+        synchronized (gate) {
+            gate.notifyAll(); // frozen pumps see their sockets closed
+        }
     }
 
     /** Accepts connections again, on the same port. */
-    synchronized void up() throws IOException {
+    public synchronized void up() throws IOException {
         if (listener == null) {
             serve(bind(port));
         }
     }
 
-    /** Stops passing bytes either way on every connection, without closing any. */
-    void freeze() {
-        frozen = true;
-    }
-
-    /** Passes bytes again, those held back included. */
-    void thaw() {
-        frozen = false;
-    }
-
     @Override
     public void close() throws IOException {
-        thaw();
+        mode(Mode.FORWARD);
         down();
     }
 
@@ -87,13 +113,16 @@ final class TcpProxy implements AutoCloseable {
                 try {
                     Socket client = socket.accept();
                     keep(socket, client);
+                    if (mode == Mode.SILENT) {
+                        continue; // held open, never answered, broken by the next down()
+                    }
                     Socket upstream = new Socket();
                     keep(socket, upstream);
                     upstream.connect(target, 2000);
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException e) {
-                    // closed by down(), or etcd refused: the client sees its socket close
+                    // closed by down(), or the target refused: the client sees its socket close
                 }
             }
         }, "tcp-proxy-accept-" + port);
@@ -120,9 +149,7 @@ final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    while (frozen && !from.isClosed()) {
-                        Thread.sleep(10); // hold the bytes back, so that the stream is intact when thawed
-                    }
+                    awaitThaw(from);
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -139,5 +166,14 @@ final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump-" + port);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Holds the bytes just read while the proxy is frozen, so that they pass intact once thawed. */
+    private void awaitThaw(Socket from) throws InterruptedException {
+        synchronized (gate) {
+            while (mode == Mode.FROZEN && !from.isClosed()) {
+                gate.wait();
+            }
+        }
     }
 }

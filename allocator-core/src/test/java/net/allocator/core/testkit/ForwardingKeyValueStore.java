@@ -1,0 +1,67 @@
+package net.allocator.core.testkit;
+
+import java.util.List;
+import java.util.Optional;
+import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+
+/**
+ * A store that passes every call to {@link #delegate()}, in the style of Guava's {@code
+ * Forwarding*} classes: a test store (counting, failing on demand, shared, racing) overrides only
+ * the calls it changes. Every method of the SPI is forwarded, the default ones included, so that
+ * a wrapper never falls back to a default the store underneath overrides (a store that tells
+ * commit versions must still tell them through the wrapper).
+ */
+public abstract class ForwardingKeyValueStore implements KeyValueStore {
+    /** The store every call goes to unless a subclass overrides it. */
+    protected abstract KeyValueStore delegate();
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        return delegate().get(key);
+    }
+
+    @Override
+    public ScanPage scan(String prefix, String startAfter, int limit) {
+        return delegate().scan(prefix, startAfter, limit);
+    }
+
+    @Override
+    public int preferredScanLimit() {
+        return delegate().preferredScanLimit();
+    }
+
+    @Override
+    public boolean commit(List<Condition> conditions, List<Operation> operations) {
+        return delegate().commit(conditions, operations);
+    }
+
+    @Override
+    public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        return delegate().commitVersioned(conditions, operations);
+    }
+
+    @Override
+    public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        return delegate().watch(prefix, afterRevision, listener);
+    }
+
+    @Override
+    public void ping() {
+        delegate().ping();
+    }
+
+    @Override
+    public String describe() {
+        return delegate().describe();
+    }
+
+    @Override
+    public void close() {
+        delegate().close();
+    }
+}
