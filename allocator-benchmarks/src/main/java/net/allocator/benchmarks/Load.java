@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
 
 /**
  * Runs a closed-loop load: {@code callers} threads, each calling its operation back to back for
- * a fixed time and recording every call's latency.
+ * a fixed time and recording every call's latency in an HdrHistogram of its own (constant memory
+ * however long the run; merged once the threads have ended).
  */
 final class Load {
     /** One caller's operation; {@code caller} is the thread's index, {@code i} its call count. */
@@ -23,7 +25,7 @@ final class Load {
      * process is known, else -1) over the run: on a machine whose cores both share, they tell
      * whose work a lower throughput went to.
      */
-    record Result(String what, int callers, long calls, double seconds, long[] sorted, long errors, String firstError,
+    record Result(String what, int callers, long calls, double seconds, Histogram latencies, long errors, String firstError,
             long clientCpuNanos, long serverCpuNanos) {
         double perSecond() {
             return calls / seconds;
@@ -39,15 +41,33 @@ final class Load {
         }
 
         double p50() {
-            return Latencies.percentileMillis(sorted, 50);
+            return percentileMillis(latencies, 50);
         }
 
         double p99() {
-            return Latencies.percentileMillis(sorted, 99);
+            return percentileMillis(latencies, 99);
         }
     }
 
     private Load() {}
+
+    /**
+     * A histogram of latencies in nanoseconds, to three significant digits (0.1 %), growing its
+     * range as needed.
+     */
+    static Histogram latencyHistogram() {
+        return new Histogram(3);
+    }
+
+    /** The {@code percentile} (0..100) of recorded nanoseconds, in milliseconds; NaN when nothing was recorded. */
+    static double percentileMillis(Histogram nanos, double percentile) {
+        return nanos.getTotalCount() == 0 ? Double.NaN : nanos.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /** The mean of recorded nanoseconds, in milliseconds; NaN when nothing was recorded. */
+    static double meanMillis(Histogram nanos) {
+        return nanos.getTotalCount() == 0 ? Double.NaN : nanos.getMean() / 1e6;
+    }
 
     /** Several runs of one load as one: their calls over their time, their latencies together. */
     static Result merged(List<Result> runs) {
@@ -58,8 +78,7 @@ final class Load {
         long clientCpu = 0;
         long serverCpu = 0;
         String firstError = null;
-        long[] all = new long[runs.stream().mapToInt(r -> r.sorted().length).sum()];
-        int at = 0;
+        Histogram all = latencyHistogram();
         for (Result r : runs) {
             calls += r.calls();
             seconds += r.seconds();
@@ -67,10 +86,8 @@ final class Load {
             clientCpu += r.clientCpuNanos();
             serverCpu = serverCpu < 0 || r.serverCpuNanos() < 0 ? -1 : serverCpu + r.serverCpuNanos();
             firstError = firstError != null ? firstError : r.firstError();
-            System.arraycopy(r.sorted(), 0, all, at, r.sorted().length);
-            at += r.sorted().length;
+            all.add(r.latencies());
         }
-        java.util.Arrays.sort(all);
         return new Result(first.what(), first.callers(), calls, seconds, all, errors, firstError, clientCpu, serverCpu);
     }
 
@@ -80,7 +97,7 @@ final class Load {
 
     /** A run that also measures the CPU time of {@code server}, the store's process, when given. */
     static Result run(String what, int callers, double seconds, Call call, Optional<ProcessHandle> server) throws InterruptedException {
-        List<Latencies> latencies = new ArrayList<>();
+        List<Histogram> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         long[] errors = new long[callers];
         AtomicReference<String> firstError = new AtomicReference<>();
@@ -88,7 +105,8 @@ final class Load {
         CountDownLatch go = new CountDownLatch(1);
         long[] window = new long[2];
         for (int c = 0; c < callers; c++) {
-            Latencies mine = new Latencies();
+            // one per thread, read only after join(): no recorder or lock needed
+            Histogram mine = latencyHistogram();
             latencies.add(mine);
             int caller = c;
             Thread thread = new Thread(() -> {
@@ -107,7 +125,7 @@ final class Load {
                     }
                     try {
                         call.run(caller, i++);
-                        mine.add(System.nanoTime() - start);
+                        mine.recordValue(System.nanoTime() - start);
                     } catch (Exception | AssertionError e) {
                         errors[caller]++;
                         firstError.compareAndSet(null, e.toString());
@@ -130,12 +148,13 @@ final class Load {
         long clientCpu = ownCpuNanos() - clientCpuBefore;
         long serverCpuAfter = server.map(Load::cpuNanos).orElse(-1L);
         long serverCpu = serverCpuBefore < 0 || serverCpuAfter < 0 ? -1 : serverCpuAfter - serverCpuBefore;
-        long[] sorted = Latencies.merged(latencies);
+        Histogram all = latencyHistogram();
+        latencies.forEach(all::add);
         long errorCount = 0;
         for (long e : errors) {
             errorCount += e;
         }
-        return new Result(what, callers, sorted.length, elapsed, sorted, errorCount, firstError.get(), clientCpu, serverCpu);
+        return new Result(what, callers, all.getTotalCount(), elapsed, all, errorCount, firstError.get(), clientCpu, serverCpu);
     }
 
     private static long ownCpuNanos() {

@@ -30,6 +30,7 @@ import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.Settings;
 import net.allocator.core.store.StoreProviders;
+import org.HdrHistogram.Histogram;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.config.SocketConfig;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -170,8 +171,8 @@ public final class StoreLoadDriver {
                 double fillSeconds = (System.nanoTime() - started) / 1e9;
                 Owner owner = new Owner("size", "probe");
                 allocator.release(network.name(), allocator.allocate(network.name(), owner).address());
-                Latencies allocations = new Latencies();
-                Latencies releases = new Latencies();
+                Histogram allocations = Load.latencyHistogram();
+                Histogram releases = Load.latencyHistogram();
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 while (System.nanoTime() < end) {
                     long t0 = System.nanoTime();
@@ -179,20 +180,18 @@ public final class StoreLoadDriver {
                     long t1 = System.nanoTime();
                     allocator.release(network.name(), state.address());
                     long t2 = System.nanoTime();
-                    allocations.add(t1 - t0);
-                    releases.add(t2 - t1);
+                    allocations.recordValue(t1 - t0);
+                    releases.recordValue(t2 - t1);
                 }
-                long[] a = Latencies.merged(List.of(allocations));
-                long[] r = Latencies.merged(List.of(releases));
                 String label = shape.replace("v4-", "/") + " " + full + " % full";
-                Figures.print(section, label + ": allocate p50", Latencies.percentileMillis(a, 50), "ms");
-                Figures.print(section, label + ": allocate mean", Latencies.meanMillis(a), "ms");
-                Figures.print(section, label + ": allocate p99", Latencies.percentileMillis(a, 99), "ms");
-                Figures.print(section, label + ": release mean", Latencies.meanMillis(r), "ms");
+                Figures.print(section, label + ": allocate p50", Load.percentileMillis(allocations, 50), "ms");
+                Figures.print(section, label + ": allocate mean", Load.meanMillis(allocations), "ms");
+                Figures.print(section, label + ": allocate p99", Load.percentileMillis(allocations, 99), "ms");
+                Figures.print(section, label + ": release mean", Load.meanMillis(releases), "ms");
                 if (count > 0) {
                     Figures.note(section, String.format(Locale.ROOT, "%s: filled %,d address keys in %.1f s", label, count, fillSeconds));
                 }
-                allocateMeans.put(shape + "/" + full, Latencies.percentileMillis(a, 50));
+                allocateMeans.put(shape + "/" + full, Load.percentileMillis(allocations, 50));
                 // Each shape is measured alone: the keys and change feeds of the ones before would
                 // otherwise make the store and the service busier for every later, larger network.
                 allocator.remove(network.name(), true);
