@@ -2,32 +2,24 @@ package net.allocator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.allocator.reliability.LoadChecks.Outage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Faults of a three-server Consul cluster under load: three service processes, process {@code i}
- * talking to agent {@code i} (as each host talks to its local agent), {@code --consul-timeout 2s}
- * and {@code --consul-connect-timeout 1s}, and 64 clients. Restarts keep each server's data dir.
- *
- * <p>The same checks as {@link ClusterEtcdFaultsTest}. While a server restarts, the service
- * process whose agent it is answers 503 (its only agent is gone); clients retry on the others.
+ * {@link ClusterFaultsKit} on a three-server Consul cluster: service process {@code i} talks to
+ * agent {@code i}, as each host talks to its local agent. Faults: restart of the leader, rolling
+ * restart of all three; restarts keep each server's data dir. While a server restarts, the
+ * service process whose agent it is answers 503 (its only agent is gone); clients retry on the
+ * others.
  */
-class ClusterConsulFaultsTest {
-    static final Duration STORE_TIMEOUT = Duration.ofSeconds(2);
+class ClusterConsulFaultsTest extends ClusterFaultsKit {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** Three times what one Consul call may take: "about the connect timeout plus the timeout". */
     static final Duration ERROR_BOUND = STORE_TIMEOUT.plus(CONNECT_TIMEOUT).multipliedBy(3);
-    static final Duration NO_HANG = Duration.ofSeconds(30);
-    static final Duration BASELINE = Duration.ofSeconds(3);
     /**
      * After the cluster has a leader again and the restarted server is back, errors must stop
      * within this. Longer than etcd's: for a few seconds after a server returns, the other
@@ -40,45 +32,14 @@ class ClusterConsulFaultsTest {
     /** How long the load runs after each restart. */
     static final Duration AFTER_RESTART = Duration.ofSeconds(12);
 
-    private static Path logs;
-    private static ServiceStore cluster;
-    private static ServiceFleet fleet;
-
-    @BeforeAll
-    static void start() {
-        logs = ServiceEnvironment.logDir(ClusterConsulFaultsTest.class);
-        cluster = ServiceStore.start(ServiceStore.Kind.CONSUL, ServiceEnvironment.uniqueName("consulfaults"), 3, logs);
-        fleet = ServiceFleet.start("consul-faults", cluster, 3, STORE_TIMEOUT, logs, List.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (fleet != null) {
-                fleet.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void heal() {
-        for (int member = 1; member <= 3; member++) {
-            if (!ProcessHandle.of(cluster.pid(member)).map(ProcessHandle::isAlive).orElse(false)) {
-                cluster.restartMember(member);
-            }
-        }
-        cluster.awaitLeader(0, Duration.ofSeconds(30));
-        fleet.awaitHealthy(Duration.ofSeconds(30));
+    ClusterConsulFaultsTest() {
+        super(ServiceStore.Kind.CONSUL, ERROR_BOUND, RECOVERY);
     }
 
     @Test
     @DisplayName("restart of the leader: errors are 503s, allocation resumes within seconds of a new leader, nothing lost or doubled")
     void restartLeader() {
-        try (LoadFaultRun run = LoadFaultRun.start(fleet, "leader", "10.72.1.0", LoadDriver.Settings.standard())) {
+        try (LoadFaultRun run = load("leader", "10.72.1.0")) {
             run.runFor(BASELINE);
             int leader = cluster.awaitLeader(0, Duration.ofSeconds(10));
             long fault = run.now();
@@ -91,7 +52,7 @@ class ClusterConsulFaultsTest {
             run.runFor(AFTER_RESTART);
             long end = run.now();
 
-            LoadChecks checks = run.finish(ERROR_BOUND, NO_HANG);
+            LoadChecks checks = run.finish(errorBound, NO_HANG);
             Outage outage = checks.outage("consul restart leader", fault, restored);
             long resumed = checks.firstAllocationAfter(elected);
             long lastError = checks.lastErrorBetween(restored, end);
@@ -100,14 +61,14 @@ class ClusterConsulFaultsTest {
                     + lastError + " ms after that");
             checks.assertNone();
             assertThat(resumed).as("allocation resumes after the new leader").isBetween(0L, RESUME.toMillis());
-            assertThat(lastError).as("errors after the old leader is back").isLessThan(RECOVERY.toMillis());
+            assertThat(lastError).as("errors after the old leader is back").isLessThan(recovery.toMillis());
         }
     }
 
     @Test
     @DisplayName("rolling restart of all three servers, one by one: errors are 503s, allocation resumes after each, nothing lost or doubled")
     void rollingRestart() {
-        try (LoadFaultRun run = LoadFaultRun.start(fleet, "rolling", "10.72.2.0", LoadDriver.Settings.standard())) {
+        try (LoadFaultRun run = load("rolling", "10.72.2.0")) {
             run.runFor(BASELINE);
             List<long[]> restarts = new ArrayList<>();
             for (int member = 1; member <= 3; member++) {
@@ -119,7 +80,7 @@ class ClusterConsulFaultsTest {
                 restarts.add(new long[] {member, fault, back, run.now()});
             }
 
-            LoadChecks checks = run.finish(ERROR_BOUND, NO_HANG);
+            LoadChecks checks = run.finish(errorBound, NO_HANG);
             List<Long> lastErrors = new ArrayList<>();
             List<Long> gaps = new ArrayList<>();
             for (long[] restart : restarts) {
@@ -131,19 +92,10 @@ class ClusterConsulFaultsTest {
                         + lastError + " ms after that");
             }
             checks.assertNone();
-            assertThat(lastErrors).as("ms from each server's return to the last error").allMatch(last -> last < RECOVERY.toMillis());
+            assertThat(lastErrors).as("ms from each server's return to the last error").allMatch(last -> last < recovery.toMillis());
             assertThat(gaps).as("longest time without an allocation after each server's return").allMatch(gap -> gap < RESUME.toMillis());
             assertThat(checks.allocationsAnsweredBetween(restarts.get(2)[2], restarts.get(2)[3])).as("allocations at the end")
                     .isPositive();
         }
-    }
-
-    private static long millis(long nanos) {
-        return nanos / 1_000_000;
-    }
-
-    private static void record(LoadChecks checks, Outage outage, String more) {
-        ServiceEnvironment.recordMeasurement(outage + (more.isEmpty() ? "" : "; " + more) + "; whole run: "
-                + checks.latencySummary());
     }
 }

@@ -10,7 +10,7 @@ import java.util.Random;
 
 /**
  * A seeded, reproducible generator of malformed requests against every endpoint of the REST
- * service, for {@link HostileInputTest}.
+ * service, for {@link HostileInputSystemTest}.
  *
  * <p>Every request that is not a GET carries at least one defect that the service must refuse
  * (in its path, query, headers, body, framing or meaning: a conflict), so a 2xx to any of them is
@@ -1295,7 +1295,7 @@ final class HostileCorpus {
     }
 
     private static String quote(String text) {
-        return SecurityServices.JSON.getNodeFactory().textNode(text).toString();
+        return ServiceClient.JSON.getNodeFactory().textNode(text).toString();
     }
 
     private <T> T pick(List<T> options) {

@@ -1,6 +1,7 @@
 package net.allocator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -220,15 +221,9 @@ class IndeterminateOutcomeTest {
     }
 
     private static void awaitHealth(ServiceClient service, int status) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        ServiceClient.Reply reply;
-        do {
-            reply = service.health();
-            if (reply.status() == status) {
-                return;
-            }
-            ServiceProcess.sleep(100);
-        } while (System.nanoTime() < deadline);
-        assertThat(reply.status()).as("health: %s", reply).isEqualTo(status);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            ServiceClient.Reply reply = service.health();
+            assertThat(reply.status()).as("health: %s", reply).isEqualTo(status);
+        });
     }
 }

@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Optional;
 import net.allocator.core.AddressState;
 import net.allocator.core.Allocator;
 import net.allocator.core.AllocatorOptions;
 import net.allocator.core.Network;
 import net.allocator.core.Owner;
-import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.Condition;
-import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
-import net.allocator.core.store.ScanPage;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.ForwardingKeyValueStore;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,12 +21,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The interleaving that {@link ClusterEtcdFaultsTest} met when a follower was killed, replayed in
- * one process: a release whose delete is applied but whose answer is lost, and another instance
- * claiming the freed address before the releasing instance reads back.
+ * An interleaving that killing an etcd follower under load ({@link ClusterEtcdFaultsTest}) can
+ * produce, replayed in one process: a release whose delete is applied but whose answer is lost,
+ * and another instance claiming the freed address before the releasing instance reads back.
  *
- * <p>The store must end right, and the release must answer success: it took effect. (It used to
- * answer 409 "used by another owner", which the contract reserves for "nothing is changed".)
+ * <p>The store must end right, and the release must answer success: it took effect. A 409 "used
+ * by another owner" would be wrong, since the contract reserves it for "nothing is changed".
  */
 class IndeterminateReleaseTest {
     private static final String NETWORK = "net";
@@ -81,12 +78,17 @@ class IndeterminateReleaseTest {
     }
 
     /** Runs a hook after the next commit has been applied, then loses that commit's answer. */
-    private static final class RacingStore implements KeyValueStore {
+    private static final class RacingStore extends ForwardingKeyValueStore {
         private final KeyValueStore delegate;
         volatile Runnable afterNextCommit;
 
         RacingStore(KeyValueStore delegate) {
             this.delegate = delegate;
+        }
+
+        @Override
+        protected KeyValueStore delegate() {
+            return delegate;
         }
 
         @Override
@@ -108,38 +110,8 @@ class IndeterminateReleaseTest {
         }
 
         @Override
-        public Optional<KeyValue> get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public ScanPage scan(String prefix, String startAfter, int limit) {
-            return delegate.scan(prefix, startAfter, limit);
-        }
-
-        @Override
-        public int preferredScanLimit() {
-            return delegate.preferredScanLimit();
-        }
-
-        @Override
-        public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
-            return delegate.watch(prefix, afterRevision, listener);
-        }
-
-        @Override
-        public void ping() {
-            delegate.ping();
-        }
-
-        @Override
         public String describe() {
             return "racing " + delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package net.allocator.reliability;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import net.allocator.reliability.LoadLog.ClientOperation;
 import net.allocator.reliability.LoadLog.Kind;
-import net.allocator.reliability.LoadLog.Operation;
 import net.allocator.reliability.LoadLog.Outcome;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Concurrent HTTP clients that allocate, re-allocate and release addresses of one network
@@ -87,14 +90,12 @@ final class LoadDriver implements AutoCloseable {
 
     /** Waits until at least {@code count} operations have finished, or {@code within} has passed. */
     boolean awaitOperations(long count, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (log.operationCount() < count) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            ServiceProcess.sleep(50);
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(50)).until(() -> log.operationCount() >= count);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return true;
     }
 
     /** Lets the load run for {@code duration}. */
@@ -162,7 +163,7 @@ final class LoadDriver implements AutoCloseable {
                     synchronized (mine) {
                         expected = mine.get(owner);
                     }
-                    Operation op = execute(client, sequence++, Kind.REALLOCATE, owner, expected, random);
+                    ClientOperation op = execute(client, sequence++, Kind.REALLOCATE, owner, expected, random);
                     if (op.outcome() == Outcome.OK) {
                         synchronized (mine) {
                             mine.put(owner, op.address()); // what the store says, even if it differs (the checks report it)
@@ -183,7 +184,7 @@ final class LoadDriver implements AutoCloseable {
                     continue;
                 }
                 String owner = free.get(random.nextInt(free.size()));
-                Operation op = execute(client, sequence++, Kind.ALLOCATE, owner, null, random);
+                ClientOperation op = execute(client, sequence++, Kind.ALLOCATE, owner, null, random);
                 if (op.outcome() == Outcome.OK) {
                     synchronized (mine) {
                         mine.put(owner, op.address());
@@ -206,7 +207,7 @@ final class LoadDriver implements AutoCloseable {
                     continue;
                 }
                 Map.Entry<String, String> victim = holding.get(random.nextInt(holding.size()));
-                Operation op = execute(client, sequence++, Kind.RELEASE, victim.getKey(), victim.getValue(), random);
+                ClientOperation op = execute(client, sequence++, Kind.RELEASE, victim.getKey(), victim.getValue(), random);
                 if (op.outcome() == Outcome.OK || op.outcome() == Outcome.REJECTED) {
                     // a refusal says the owner does not hold it (the checks judge the refusal itself)
                     synchronized (mine) {
@@ -218,7 +219,7 @@ final class LoadDriver implements AutoCloseable {
     }
 
     /** Sends the request, again after each 503 or missing answer, until a definite answer or the settling time ends. */
-    private Operation execute(int client, long sequence, Kind kind, String owner, String address, Random random) {
+    private ClientOperation execute(int client, long sequence, Kind kind, String owner, String address, Random random) {
         String node = owner.substring(owner.indexOf('/') + 1);
         long firstSent = -1;
         int attempts = 0;
@@ -236,27 +237,27 @@ final class LoadDriver implements AutoCloseable {
             int status = reply.status();
             if (status == 200) {
                 String result = kind == Kind.RELEASE ? address : reply.text("address");
-                return done(new Operation(client, sequence, kind, owner, result, Outcome.OK, firstSent, reply.doneNanos(), attempts,
+                return done(new ClientOperation(client, sequence, kind, owner, result, Outcome.OK, firstSent, reply.doneNanos(), attempts,
                         kind == Kind.REALLOCATE && !result.equals(address) ? "expected " + address : ""));
             }
             if (status == 409 && kind != Kind.RELEASE) {
-                return done(new Operation(client, sequence, kind, owner, address, Outcome.EXHAUSTED, firstSent, reply.doneNanos(),
+                return done(new ClientOperation(client, sequence, kind, owner, address, Outcome.EXHAUSTED, firstSent, reply.doneNanos(),
                         attempts, reply.text("message")));
             }
             if (status == 503 || status == -1) {
                 if (stopping && System.nanoTime() > settleDeadline) {
-                    return done(new Operation(client, sequence, kind, owner, address, Outcome.UNRESOLVED, firstSent,
+                    return done(new ClientOperation(client, sequence, kind, owner, address, Outcome.UNRESOLVED, firstSent,
                             reply.doneNanos(), attempts, reply.toString()));
                 }
                 ServiceProcess.sleep(settings.retryPause().toMillis() + random.nextInt(50));
                 continue;
             }
-            return done(new Operation(client, sequence, kind, owner, address, Outcome.REJECTED, firstSent, reply.doneNanos(),
+            return done(new ClientOperation(client, sequence, kind, owner, address, Outcome.REJECTED, firstSent, reply.doneNanos(),
                     attempts, reply.toString()));
         }
     }
 
-    private Operation done(Operation operation) {
+    private ClientOperation done(ClientOperation operation) {
         log.add(operation);
         return operation;
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Everything the load's clients sent and were told, with monotonic timestamps ({@link
  * System#nanoTime()}, one clock for all threads): every HTTP attempt, and every operation as the
- * client saw it in the end (an operation retried after 503s is one {@link Operation} of several
+ * client saw it in the end (an operation retried after 503s is one {@link ClientOperation} of several
  * {@link Attempt}s). The checks work on this log alone plus a read of the store afterwards.
  */
 final class LoadLog {
@@ -47,7 +47,7 @@ final class LoadLog {
      * @param sequence the client's own count, which orders an owner's operations
      * @param address the address allocated (or expected back, or released)
      */
-    record Operation(int client, long sequence, Kind kind, String owner, String address, Outcome outcome,
+    record ClientOperation(int client, long sequence, Kind kind, String owner, String address, Outcome outcome,
                      long firstSentNanos, long doneNanos, int attempts, String detail) {}
 
     /** A fault injected while the load ran: from its start to when it was undone. */
@@ -55,13 +55,13 @@ final class LoadLog {
 
     private final long origin = System.nanoTime();
     private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Operation> operations = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ClientOperation> operations = new ConcurrentLinkedQueue<>();
 
     void add(Attempt attempt) {
         attempts.add(attempt);
     }
 
-    void add(Operation operation) {
+    void add(ClientOperation operation) {
         operations.add(operation);
     }
 
@@ -73,9 +73,9 @@ final class LoadLog {
     }
 
     /** Operations ordered by client, then by each client's sequence. */
-    List<Operation> operations() {
-        List<Operation> out = new ArrayList<>(operations);
-        out.sort(Comparator.comparingInt(Operation::client).thenComparingLong(Operation::sequence));
+    List<ClientOperation> operations() {
+        List<ClientOperation> out = new ArrayList<>(operations);
+        out.sort(Comparator.comparingInt(ClientOperation::client).thenComparingLong(ClientOperation::sequence));
         return out;
     }
 

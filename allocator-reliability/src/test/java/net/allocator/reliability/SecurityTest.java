@@ -29,29 +29,28 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.allocator.reliability.SecurityServices.Client;
-import net.allocator.reliability.SecurityServices.Client.Reply;
-import net.allocator.reliability.SecurityServices.Service;
+import net.allocator.reliability.ApiClient.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Issue 7, item 7, against real service processes: the bearer token on every write, secrets kept
- * out of answers and logs, the loopback default bind, and key-prefix containment of every name
+ * The service's security promises, against real service processes (docs/security.md): the bearer
+ * token on every write, secrets kept out of answers and logs, the loopback default bind, and key-prefix containment of every name
  * and owner on etcd and Consul (checked by dumping the store through its own API). Also the
  * aliasing of owners and addresses, and cross-site requests from a browser on the same machine.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurityTest {
+    private static final Path LOGS = ServiceEnvironment.logDir(SecurityTest.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The service's token: random, so that finding it anywhere means it leaked. */
     private final String token = "tok-" + randomHex();
     /** Consul's ACL token given to the service; Consul without ACLs ignores it. */
     private final String consulToken = "consul-" + randomHex();
 
-    private final Map<String, Service> services = new HashMap<>();
+    private final Map<String, ServiceProcess> services = new HashMap<>();
     private final Map<String, String> prefixes = new HashMap<>();
 
     private static String randomHex() {
@@ -62,34 +61,33 @@ class SecurityTest {
 
     @AfterAll
     void stopServices() {
-        services.values().forEach(Service::close);
+        services.values().forEach(ServiceProcess::close);
     }
 
     /** A service with the token on the given store ("etcd" or "consul"), started once for the class. */
-    private synchronized Service service(String store) {
+    private synchronized ServiceProcess service(String store) {
         return services.computeIfAbsent(store, name -> {
-            String prefix = SecurityServices.uniquePrefix("security-" + name);
+            String prefix = ServiceEnvironment.uniquePrefix("security-" + name);
             prefixes.put(name, prefix);
             List<String> flags = new ArrayList<>(switch (name) {
-                case "etcd" -> List.of("--store", "etcd", "--etcd-endpoints", SecurityServices.etcdEndpoints());
-                case "consul" -> List.of("--store", "consul", "--consul-url", SecurityServices.consulUrl(), "--consul-token", consulToken);
+                case "etcd" -> List.of("--store", "etcd", "--etcd-endpoints", ServiceEnvironment.sharedEtcd());
+                case "consul" -> List.of("--store", "consul", "--consul-url", ServiceEnvironment.sharedConsul(), "--consul-token", consulToken);
                 default -> throw new IllegalArgumentException(name);
             });
             flags.addAll(List.of("--key-prefix", prefix));
             // the token comes from the environment, as the flag's help recommends (flags show in ps)
-            return Service.start("security-" + name, flags, Map.of("ALLOCATOR_TOKEN", token), true);
+            return ServiceProcess.startAsOperator("security-" + name, LOGS, flags, Map.of("ALLOCATOR_TOKEN", token));
         });
     }
 
-    private SecurityStoreDump dump(String store) {
-        return store.equals("etcd") ? SecurityStoreDump.etcd(SecurityServices.etcdEndpoints())
-                : SecurityStoreDump.consul(SecurityServices.consulUrl());
+    private ServiceStore dump(String store) {
+        return ServiceStore.shared(store.equals("etcd") ? ServiceStore.Kind.ETCD : ServiceStore.Kind.CONSUL);
     }
 
     /** Fails on any answer that carries a stack trace, an exception name or one of our secrets. */
     private Reply checked(Reply reply) {
         String all = reply.body() + "\n" + reply.headers();
-        assertThat(SecurityServices.stackTraceIn(all)).as("stack trace in %s", reply).isEmpty();
+        assertThat(ApiClient.stackTraceIn(all)).as("stack trace in %s", reply).isEmpty();
         assertThat(all).as("an answer echoes the service's token").doesNotContain(token);
         assertThat(all).as("an answer echoes Consul's ACL token").doesNotContain(consulToken);
         if (reply.status() >= 400) {
@@ -114,14 +112,14 @@ class SecurityTest {
     @Test
     @DisplayName("with a token, every write is 401 without it (with a Bearer challenge), 403 with a wrong one, and changes nothing")
     void everyWriteNeedsTheToken() {
-        Service service = service("etcd");
-        SecurityStoreDump dump = dump("etcd");
+        ServiceProcess service = service("etcd");
+        ServiceStore dump = dump("etcd");
         String prefix = prefixes.get("etcd");
-        Client authorised = new Client(service.base, Optional.of(token));
+        ApiClient authorised = new ApiClient(service.uri(), Optional.of(token));
         authorised.register("{\"name\":\"auth\",\"network\":\"10.60.0.0/24\",\"addresses\":[\"10.60.0.10-10.60.0.100\"]}");
         assertThat(authorised.allocate("auth", "a", "1")).isEqualTo("10.60.0.10");
-        SortedMap<String, String> before = dump.under(prefix);
-        Client anonymous = new Client(service.base, Optional.empty());
+        SortedMap<String, String> before = dump.scan(prefix);
+        ApiClient anonymous = new ApiClient(service.uri(), Optional.empty());
 
         List<String> missing = List.of("", "Basic " + Base64.getEncoder().encodeToString(("user:" + token).getBytes(StandardCharsets.UTF_8)),
                 token, "Bearer", "Bearer ", "Token " + token, "Bearer:" + token, "Bearer=" + token, "Digest " + token, "Negotiate x");
@@ -150,14 +148,14 @@ class SecurityTest {
             String separator = write[1].contains("?") ? "&" : "?";
             assertThat(checked(anonymous.send(write[0], write[1] + separator + "access_token=" + token, "application/json", write[2], null))
                     .status()).as("%s with the token in the query", what).isEqualTo(401);
-            Reply other = checked(anonymous.send(java.net.http.HttpRequest.newBuilder(service.base.resolve(write[1]))
+            Reply other = checked(anonymous.send(java.net.http.HttpRequest.newBuilder(service.uri().resolve(write[1]))
                     .method(write[0], write[2] == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                             : java.net.http.HttpRequest.BodyPublishers.ofString(write[2]))
                     .header("Content-Type", "application/json").header("X-Auth-Token", token).header("Proxy-Authorization", "Bearer " + token)
                     .header("X-HTTP-Method-Override", "GET").build()));
             assertThat(other.status()).as("%s with the token in other headers", what).isEqualTo(401);
         }
-        assertThat(dump.under(prefix)).as("the store after every refused write").isEqualTo(before);
+        assertThat(dump.scan(prefix)).as("the store after every refused write").isEqualTo(before);
 
         // the right token lets every write through, whatever the case of the scheme
         for (String[] write : WRITES) {
@@ -165,18 +163,18 @@ class SecurityTest {
             Reply reply = checked(anonymous.send(write[0], write[1], "application/json", write[2], scheme + token));
             assertThat(reply.status()).as("%s with the right token: %s", write[0] + " " + write[1], reply).isEqualTo(Integer.parseInt(write[3]));
         }
-        assertThat(dump.under(prefix).keySet()).as("the writes happened").isNotEqualTo(before.keySet());
+        assertThat(dump.scan(prefix).keySet()).as("the writes happened").isNotEqualTo(before.keySet());
         checked(authorised.delete("/v1/networks/auth2?force"));
     }
 
     @Test
     @DisplayName("with a token, reads stay open (as the REST code does: only POST, PUT and DELETE routes need it)")
     void readsStayOpen() {
-        Service service = service("etcd");
-        Client authorised = new Client(service.base, Optional.of(token));
+        ServiceProcess service = service("etcd");
+        ApiClient authorised = new ApiClient(service.uri(), Optional.of(token));
         authorised.register("{\"name\":\"open\",\"network\":\"10.62.0.0/24\",\"addresses\":[\"10.62.0.10-10.62.0.20\"]}");
         String address = authorised.allocate("open", "reader", "1");
-        Client anonymous = new Client(service.base, Optional.empty());
+        ApiClient anonymous = new ApiClient(service.uri(), Optional.empty());
         for (String path : List.of("/v1/health", "/v1/networks", "/v1/networks/open", "/v1/networks/open/addresses?used&full",
                 "/v1/networks/open/addresses/" + address)) {
             assertThat(checked(anonymous.get(path)).status()).as("GET %s without a token", path).isEqualTo(200);
@@ -194,7 +192,7 @@ class SecurityTest {
     @Test
     @DisplayName("the token is compared in constant time: SHA-256 digests through MessageDigest.isEqual (checked by reading RestServer)")
     void tokenComparisonIsConstantTime() throws IOException {
-        Path source = SecurityServices.repositoryRoot().resolve("allocator-rest/src/main/java/net/allocator/rest/RestServer.java");
+        Path source = ServiceEnvironment.repoRoot().resolve("allocator-rest/src/main/java/net/allocator/rest/RestServer.java");
         String code = Files.readString(source, StandardCharsets.UTF_8);
         Matcher method = Pattern.compile("private void authorize\\(Request request\\) \\{(.*?)\\n    }\\n", Pattern.DOTALL).matcher(code);
         assertThat(method.find()).as("RestServer.authorize(Request) exists").isTrue();
@@ -218,10 +216,10 @@ class SecurityTest {
     @Test
     @DisplayName("secrets stay out of answers and logs: the service token and Consul's ACL token; a bad --token is refused without echo")
     void secretsAreNotEchoed() {
-        Service etcd = service("etcd");
-        Service consul = service("consul");
-        for (Service service : List.of(etcd, consul)) {
-            Client anonymous = new Client(service.base, Optional.empty());
+        ServiceProcess etcd = service("etcd");
+        ServiceProcess consul = service("consul");
+        for (ServiceProcess service : List.of(etcd, consul)) {
+            ApiClient anonymous = new ApiClient(service.uri(), Optional.empty());
             checked(anonymous.send("POST", "/v1/networks", "application/json", "{\"name\":\"" + token + "\"}", "Bearer " + token + "x"));
             checked(anonymous.send("POST", "/v1/networks/nope", "application/json", "{}", "Bearer " + token));
             checked(anonymous.send("POST", "/v1/networks", "application/json", "{\"name\":1}", "Bearer " + token));
@@ -230,13 +228,14 @@ class SecurityTest {
             String log = service.logText();
             assertThat(log).as("the log of %s holds the service token", service).doesNotContain(token);
             assertThat(log).as("the log of %s holds Consul's token", service).doesNotContain(consulToken);
-            assertThat(service.startupLine).as("start-up line").contains("listening on http://127.0.0.1:");
+            assertThat(service.startupLine()).as("start-up line").contains("listening on http://127.0.0.1:");
         }
         // a token the service refuses at start is not echoed either
         for (String bad : List.of("two words " + token, token + "\u00e9")) {
-            Map.Entry<Integer, String> refused = Service.startExpectingFailure("security-bad-token", List.of(), Map.of("ALLOCATOR_TOKEN", bad));
-            assertThat(refused.getKey()).as("exit code for a bad token: %s", refused.getValue()).isEqualTo(2);
-            assertThat(refused.getValue()).as("output for a bad token").contains("--token").doesNotContain(token);
+            ServiceProcess.Refusal refused = ServiceProcess.startExpectingRefusal("security-bad-token", LOGS, List.of(),
+                    Map.of("ALLOCATOR_TOKEN", bad));
+            assertThat(refused.exitCode()).as("exit code for a bad token: %s", refused.output()).isEqualTo(2);
+            assertThat(refused.output()).as("output for a bad token").contains("--token").doesNotContain(token);
         }
     }
 
@@ -246,21 +245,21 @@ class SecurityTest {
     @DisplayName("without --bind the service listens on loopback only, and is not reachable on this machine's other addresses")
     void defaultBindIsLoopback() throws Exception {
         List<InetAddress> others = nonLoopbackAddresses();
-        try (Service service = Service.start("security-default-bind", List.of(), Map.of(), true)) {
-            assertThat(service.startupLine).contains("listening on http://127.0.0.1:");
+        try (ServiceProcess service = ServiceProcess.startAsOperator("security-default-bind", LOGS, List.of(), Map.of())) {
+            assertThat(service.startupLine()).contains("listening on http://127.0.0.1:");
             assertThat(service.address().isLoopbackAddress()).isTrue();
             assertThat(service.logText()).doesNotContain("without a token: anyone who can reach this port");
             System.out.printf("%nnon-loopback addresses of this machine: %s%n", others);
             for (InetAddress other : others) {
-                assertThat(reachable(other, service.port)).as("the service without --bind answers on %s", other.getHostAddress()).isFalse();
+                assertThat(reachable(other, service.port())).as("the service without --bind answers on %s", other.getHostAddress()).isFalse();
             }
         }
         // the control: with --bind 0.0.0.0 the same probe reaches it, and it warns that anyone can write
-        try (Service open = Service.start("security-bind-any", List.of("--bind", "0.0.0.0"), Map.of(), true)) {
+        try (ServiceProcess open = ServiceProcess.startAsOperator("security-bind-any", LOGS, List.of("--bind", "0.0.0.0"), Map.of())) {
             assertThat(open.logText()).contains("without a token: anyone who can reach this port can register networks");
             for (InetAddress other : others) {
                 if (!(other instanceof Inet6Address)) {
-                    assertThat(reachable(other, open.port)).as("the control with --bind 0.0.0.0 answers on %s", other.getHostAddress()).isTrue();
+                    assertThat(reachable(other, open.port())).as("the control with --bind 0.0.0.0 answers on %s", other.getHostAddress()).isTrue();
                 }
             }
         }
@@ -319,10 +318,10 @@ class SecurityTest {
     }
 
     private void keysStayInsideTheirNetwork(String store) {
-        Service service = service(store);
-        SecurityStoreDump dump = dump(store);
+        ServiceProcess service = service(store);
+        ServiceStore dump = dump(store);
         String prefix = prefixes.get(store);
-        Client client = new Client(service.base, Optional.of(token));
+        ApiClient client = new ApiClient(service.uri(), Optional.of(token));
         // "t" is the target; the bystanders have names that extend it or differ only in case
         client.register("{\"name\":\"t\",\"network\":\"10.50.0.0/24\",\"addresses\":[\"10.50.0.10-10.50.0.250\"]}");
         List<String> bystanders = List.of("t.x", "t-x", "tt", "T", "t_", "t..");
@@ -354,7 +353,7 @@ class SecurityTest {
         assertThat(formed.status()).as("form allocation %s", formed).isEqualTo(200);
         // manual mode with hostile owners: claim, claim again, release
         for (String[] owner : List.of(new String[] {"../t.x", "/"}, new String[] {"%2e%2e%2f", "\u00fc/.."})) {
-            ObjectNode body = SecurityServices.JSON.createObjectNode().put("cluster", owner[0]).put("node", owner[1]).put("status", "used");
+            ObjectNode body = ServiceClient.JSON.createObjectNode().put("cluster", owner[0]).put("node", owner[1]).put("status", "used");
             assertThat(checked(client.putJson("/v1/networks/t/addresses/10.50.0.240", body.toString())).status()).isEqualTo(200);
             assertThat(checked(client.putJson("/v1/networks/t/addresses/10.50.0.240", body.toString())).status()).isEqualTo(200);
             body.put("status", "free");
@@ -377,14 +376,14 @@ class SecurityTest {
             assertThat(checked(client.delete("/v1/networks/" + name + "?force")).status()).as("delete %s", name).isBetween(400, 404);
         }
         for (String name : List.of("../t.x", "t/../t.x", "t.x/..", "t\u0000", "networks/t", "t/", "/t", "t%2Fx", "..", "addresses/t.x", "t\\x")) {
-            ObjectNode body = SecurityServices.JSON.createObjectNode().put("name", name).put("network", "10.70.0.0/24");
+            ObjectNode body = ServiceClient.JSON.createObjectNode().put("name", name).put("network", "10.70.0.0/24");
             assertThat(checked(client.postJson("/v1/networks", body.toString())).status()).as("register %s", name).isEqualTo(400);
         }
         assertThat(dump.everything()).as("the store after hostile network names").isEqualTo(beforeNames);
 
         // every key that changed is the target's, in its three places, and looks as the layout says
         SortedMap<String, String> after = dump.everything();
-        TreeSet<String> changed = SecurityStoreDump.changedKeys(before, after);
+        TreeSet<String> changed = ServiceStore.changedKeys(before, after);
         assertThat(changed).as("keys written").isNotEmpty();
         Pattern addressKey = Pattern.compile(Pattern.quote(prefix) + "/addresses/t/[0-9a-f]{8}");
         Pattern part = Pattern.compile("(~[0-9a-f]{2}|[A-Za-z0-9_-])(~[0-9a-f]{2}|[A-Za-z0-9._-])*");
@@ -392,7 +391,7 @@ class SecurityTest {
             if (addressKey.matcher(key).matches() || key.equals(prefix + "/networks/t")) {
                 continue;
             }
-            assertThat(key).as("a key written for network t, outside its places:\n%s", SecurityStoreDump.diff(before, after, 40))
+            assertThat(key).as("a key written for network t, outside its places:\n%s", ServiceStore.diff(before, after, 40))
                     .startsWith(prefix + "/owners/t/");
             String[] parts = key.substring((prefix + "/owners/t/").length()).split("/", -1);
             assertThat(parts).as("owner key %s: cluster/node", key).hasSize(2);
@@ -417,7 +416,7 @@ class SecurityTest {
         SortedMap<String, String> expected = new java.util.TreeMap<>(before);
         expected.keySet().removeIf(key -> key.equals(prefix + "/networks/t") || key.startsWith(prefix + "/addresses/t/")
                 || key.startsWith(prefix + "/owners/t/"));
-        assertThat(removed).as("after removing t:\n%s", SecurityStoreDump.diff(expected, removed, 40)).isEqualTo(expected);
+        assertThat(removed).as("after removing t:\n%s", ServiceStore.diff(expected, removed, 40)).isEqualTo(expected);
         for (String bystander : bystanders) {
             checked(client.delete("/v1/networks/" + bystander + "?force"));
         }
@@ -428,8 +427,8 @@ class SecurityTest {
     @Test
     @DisplayName("distinct owners never share a key: lone surrogates and invalid UTF-8 are refused or kept apart")
     void ownersDoNotAlias() {
-        Service service = service("etcd");
-        Client client = new Client(service.base, Optional.of(token));
+        ServiceProcess service = service("etcd");
+        ApiClient client = new ApiClient(service.uri(), Optional.of(token));
         client.register("{\"name\":\"alias\",\"network\":\"10.63.0.0/24\",\"addresses\":[\"10.63.0.10-10.63.0.100\"]}");
         try {
             List<String> problems = new ArrayList<>();
@@ -452,7 +451,7 @@ class SecurityTest {
             String slash = client.allocate("alias", "/", "n");
             for (byte[] cluster : List.of(new byte[] {(byte) 0xc0, (byte) 0xaf}, new byte[] {(byte) 0xe0, (byte) 0x80, (byte) 0xaf})) {
                 byte[] body = concat("{\"cluster\":\"".getBytes(StandardCharsets.US_ASCII), cluster, "\",\"node\":\"n\"}".getBytes(StandardCharsets.US_ASCII));
-                Reply reply = checked(client.send(java.net.http.HttpRequest.newBuilder(service.base.resolve("/v1/networks/alias"))
+                Reply reply = checked(client.send(java.net.http.HttpRequest.newBuilder(service.uri().resolve("/v1/networks/alias"))
                         .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build()));
                 if (reply.status() != 400) {
@@ -469,8 +468,8 @@ class SecurityTest {
     @Test
     @DisplayName("address literals: an IPv4-mapped IPv6 literal is the same address (no second holder); zone ids and non-ASCII digits are refused")
     void addressesDoNotAlias() {
-        Service service = service("etcd");
-        Client client = new Client(service.base, Optional.of(token));
+        ServiceProcess service = service("etcd");
+        ApiClient client = new ApiClient(service.uri(), Optional.of(token));
         client.register("{\"name\":\"lit\",\"network\":\"10.64.0.0/24\",\"addresses\":[\"10.64.0.10-10.64.0.100\"]}");
         client.register("{\"name\":\"lit6\",\"network\":\"2001:db8:64::/64\",\"addresses\":[\"2001:db8:64::10-2001:db8:64::ff\"]}");
         try {
@@ -512,21 +511,21 @@ class SecurityTest {
     @Test
     @DisplayName("without a token, a web page in a browser on this machine cannot change allocations (cross-site form POST, DNS rebinding)")
     void browsersCannotWriteAcrossSites() throws Exception {
-        try (Service service = Service.start("security-browser", List.of(), Map.of(), true)) {
-            Client local = new Client(service.base, Optional.empty());
+        try (ServiceProcess service = ServiceProcess.startAsOperator("security-browser", LOGS, List.of(), Map.of())) {
+            ApiClient local = new ApiClient(service.uri(), Optional.empty());
             local.register("{\"name\":\"web\",\"network\":\"10.65.0.0/24\",\"addresses\":[\"10.65.0.10-10.65.0.20\"]}");
-            InetSocketAddress address = new InetSocketAddress(service.address(), service.port);
+            InetSocketAddress address = new InetSocketAddress(service.address(), service.port());
 
             // what <form method=post action=http://127.0.0.1:port/v1/networks/web> sends from another site: no preflight
             String form = "cluster=evil&node=csrf";
-            HostileWire.Outcome csrf = HostileWire.exchange(address, ("POST /v1/networks/web HTTP/1.1\r\nHost: 127.0.0.1:" + service.port
+            HostileWire.Outcome csrf = HostileWire.exchange(address, ("POST /v1/networks/web HTTP/1.1\r\nHost: 127.0.0.1:" + service.port()
                     + "\r\nOrigin: http://evil.example\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nReferer: http://evil.example/\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form)
                     .getBytes(StandardCharsets.US_ASCII), false, 10_000, false);
             // what a page on a rebound name (evil.example resolving to 127.0.0.1) sends: same-origin for the browser, any method
             String json = "{\"cluster\":\"evil\",\"node\":\"rebind\"}";
-            HostileWire.Outcome rebind = HostileWire.exchange(address, ("POST /v1/networks/web HTTP/1.1\r\nHost: evil.example:" + service.port
-                    + "\r\nOrigin: http://evil.example:" + service.port + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length()
+            HostileWire.Outcome rebind = HostileWire.exchange(address, ("POST /v1/networks/web HTTP/1.1\r\nHost: evil.example:" + service.port()
+                    + "\r\nOrigin: http://evil.example:" + service.port() + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length()
                     + "\r\nConnection: close\r\n\r\n" + json).getBytes(StandardCharsets.US_ASCII), false, 10_000, false);
 
             Reply used = checked(local.get("/v1/networks/web/addresses?used&full"));

@@ -3,8 +3,10 @@ package net.allocator.reliability;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,8 +17,9 @@ import java.util.List;
  */
 final class ServiceEnvironment {
     static final String HOW_TO_RUN = "run these tests through scripts/with-servers.sh, e.g. "
-            + "`scripts/with-servers.sh mvn -B -pl allocator-reliability verify` after "
-            + "`mvn -B install -pl allocator-rest -am -DskipTests`";
+            + "`scripts/with-servers.sh mvn -B -pl allocator-reliability -am verify -Dtest=SecurityTest "
+            + "-Dsurefire.failIfNoSpecifiedTests=false` (the reactor builds allocator-rest's jar first)";
+    private static Path serviceJarCopy;
 
     private ServiceEnvironment() {}
 
@@ -44,13 +47,29 @@ final class ServiceEnvironment {
         return variable("ALLOCATOR_TEST_CONSUL_URL");
     }
 
-    /** allocator-rest's runnable jar. */
-    static Path serviceJar() {
+    /**
+     * A private copy of allocator-rest's runnable jar, made once per test JVM: another build in
+     * the same working tree may replace {@code allocator-rest/target/allocator-rest.jar} while
+     * service processes still load classes from it.
+     */
+    static synchronized Path serviceJar() {
+        if (serviceJarCopy != null) {
+            return serviceJarCopy;
+        }
         Path jar = repoRoot().resolve("allocator-rest/target/allocator-rest.jar");
         if (!Files.isRegularFile(jar)) {
-            fail(jar + " is missing; build it first with `mvn -B install -pl allocator-rest -am -DskipTests`");
+            fail(jar + " is missing; " + HOW_TO_RUN);
         }
-        return jar;
+        try {
+            Path copy = Files.createDirectories(Path.of("target", "service-jars").toAbsolutePath())
+                    .resolve("allocator-rest-" + ProcessHandle.current().pid() + ".jar");
+            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            copy.toFile().deleteOnExit();
+            serviceJarCopy = copy;
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + jar, e);
+        }
     }
 
     /** A directory for the logs of one test class's processes, under this module's target/. */

@@ -1,6 +1,7 @@
 package net.allocator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,18 +95,12 @@ final class ServiceFleet implements AutoCloseable {
 
     /** Every service answers its health check with 200 within {@code within}. */
     void awaitHealthy(Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        for (ServiceClient client : clients) {
-            ServiceClient.Reply reply;
-            do {
-                reply = client.health();
-                if (reply.status() == 200) {
-                    break;
-                }
-                ServiceProcess.sleep(100);
-            } while (System.nanoTime() < deadline);
-            assertThat(reply.status()).as("health of %s: %s", client.base(), reply).isEqualTo(200);
-        }
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            for (ServiceClient client : clients) {
+                ServiceClient.Reply reply = client.health();
+                assertThat(reply.status()).as("health of %s: %s", client.base(), reply).isEqualTo(200);
+            }
+        });
     }
 
     /** A load of {@code settings.clients()} clients on {@code network} over every service of the fleet. */

@@ -1,6 +1,7 @@
 package net.allocator.reliability;
 
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -18,10 +19,14 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * An etcd or Consul instance for these tests: either one this class started with the project's
@@ -29,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * *-cluster.sh}), on which faults may be injected through the members' PIDs; or the shared
  * single server of {@code with-servers.sh}, which is only read.
  *
- * <p>Also reads the store's keys directly over its own HTTP API (etcd's {@code /v3/kv/range},
- * Consul's {@code /v1/kv?recurse}), so that checks do not depend on the service under test.
+ * <p>Also dumps the store's keys directly over its own HTTP API (etcd's JSON gateway {@code
+ * /v3/kv/range}, Consul's {@code /v1/kv?recurse}), never through the allocator, so that checks do
+ * not depend on the service under test and a test can compare the store before and after.
  */
 final class ServiceStore implements AutoCloseable {
     enum Kind {
@@ -143,12 +149,10 @@ final class ServiceStore implements AutoCloseable {
     void stopMember(int member) {
         long pid = pid(member);
         signal(member, "TERM");
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (handle.isPresent() && handle.get().isAlive() && System.nanoTime() < deadline) {
-            ServiceProcess.sleep(50);
-        }
-        if (handle.isPresent() && handle.get().isAlive()) {
+        try {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+        } catch (ConditionTimeoutException stillRunning) {
             signal(member, "KILL");
         }
     }
@@ -174,17 +178,12 @@ final class ServiceStore implements AutoCloseable {
 
     /** Waits until a leader other than {@code not} (0: any) exists; returns it. */
     int awaitLeader(int not, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            OptionalInt leader = leader();
-            if (leader.isPresent() && leader.getAsInt() != not) {
-                return leader.getAsInt();
-            }
-            if (System.nanoTime() > deadline) {
-                return fail("no leader" + (not == 0 ? "" : " other than member " + not) + " in " + kind + " '" + name
-                        + "' within " + within);
-            }
-            ServiceProcess.sleep(50);
+        try {
+            return await().atMost(within).pollInterval(Duration.ofMillis(50))
+                    .until(this::leader, leader -> leader.isPresent() && leader.getAsInt() != not).getAsInt();
+        } catch (ConditionTimeoutException e) {
+            return fail("no leader" + (not == 0 ? "" : " other than member " + not) + " in " + kind + " '" + name
+                    + "' within " + within);
         }
     }
 
@@ -198,7 +197,7 @@ final class ServiceStore implements AutoCloseable {
         Map<String, Integer> memberIds = new HashMap<>();
         Map<String, Integer> votes = new HashMap<>();
         for (int i = 1; i <= members(); i++) {
-            Optional<JsonNode> status = post(url(i) + "/v3/maintenance/status", "{}");
+            Optional<JsonNode> status = post(url(i) + "/v3/maintenance/status", "{}", Duration.ofSeconds(1));
             if (status.isPresent()) {
                 memberIds.put(status.get().path("header").path("member_id").asText(), i);
                 String leader = status.get().path("leader").asText("0");
@@ -246,13 +245,23 @@ final class ServiceStore implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ direct reads
+    // ------------------------------------------------------------------ dumps: direct reads
 
     /**
-     * Every key under {@code prefix} and its value, read from the store itself (a linearizable
-     * etcd range; a consistent Consul read) through the first member that answers.
+     * Every key starting with {@code prefix} (as text: {@code p} also covers {@code p-other}) and
+     * its value, read from the store itself (a linearizable etcd range; a consistent Consul read)
+     * through the first member that answers.
      */
-    Map<String, String> scan(String prefix) {
+    SortedMap<String, String> scan(String prefix) {
+        return dump(prefix);
+    }
+
+    /** Every key in the store, with its value, read as {@link #scan} reads. */
+    SortedMap<String, String> everything() {
+        return dump("");
+    }
+
+    private SortedMap<String, String> dump(String prefix) {
         List<String> problems = new ArrayList<>();
         for (String url : memberUrls) {
             try {
@@ -261,29 +270,78 @@ final class ServiceStore implements AutoCloseable {
                 problems.add(url + ": " + e);
             }
         }
-        throw new AssertionError("cannot read " + prefix + " from " + kind + " '" + name + "': " + problems);
+        throw new AssertionError("cannot read '" + prefix + "' from " + kind + " '" + name + "': " + problems);
     }
 
-    private static Map<String, String> etcdScan(String url, String prefix) throws IOException {
+    /** A readable list of what changed from {@code before} to {@code after}, at most {@code max} lines. */
+    static String diff(Map<String, String> before, Map<String, String> after, int max) {
+        List<String> lines = new ArrayList<>();
+        for (String key : changedKeys(before, after)) {
+            String was = before.get(key);
+            String now = after.get(key);
+            if (was == null) {
+                lines.add("  + " + key + " = " + shorten(now));
+            } else if (now == null) {
+                lines.add("  - " + key + " (was " + shorten(was) + ")");
+            } else {
+                lines.add("  ~ " + key + ": " + shorten(was) + " -> " + shorten(now));
+            }
+        }
+        if (lines.size() > max) {
+            int more = lines.size() - max;
+            lines = new ArrayList<>(lines.subList(0, max));
+            lines.add("  … and " + more + " more");
+        }
+        return String.join("\n", lines);
+    }
+
+    /** The keys that differ between two dumps. */
+    static TreeSet<String> changedKeys(Map<String, String> before, Map<String, String> after) {
+        TreeSet<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        keys.removeIf(key -> Objects.equals(before.get(key), after.get(key)));
+        return keys;
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 160 ? text.substring(0, 160) + "…" : text;
+    }
+
+    private static SortedMap<String, String> etcdScan(String url, String prefix) throws IOException {
         byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
-        byte[] end = Arrays.copyOf(start, start.length);
-        end[end.length - 1]++;
-        String body = "{\"key\":\"" + b64(start) + "\",\"range_end\":\"" + b64(end) + "\"}";
-        JsonNode answer = post(url + "/v3/kv/range", body).orElseThrow(() -> new IOException("no answer"));
+        // the empty prefix is etcd's "every key": key "\0" with range_end "\0"
+        byte[] key = start.length == 0 ? new byte[] {0} : start;
+        String body = "{\"key\":\"" + b64(key) + "\",\"range_end\":\"" + b64(prefixEnd(start)) + "\"}";
+        JsonNode answer = post(url + "/v3/kv/range", body, Duration.ofSeconds(15)).orElseThrow(() -> new IOException("no answer"));
         if (answer.has("error") || answer.has("code")) {
             throw new IOException(answer.toString());
         }
-        Map<String, String> out = new TreeMap<>();
+        if (answer.path("more").asBoolean(false)) {
+            throw new IOException("etcd answered a partial range; the dump would be incomplete");
+        }
+        SortedMap<String, String> out = new TreeMap<>();
         for (JsonNode kv : answer.path("kvs")) {
             out.put(unb64(kv.get("key").asText()), kv.has("value") ? unb64(kv.get("value").asText()) : "");
         }
         return out;
     }
 
-    private static Map<String, String> consulScan(String url, String prefix) throws IOException {
+    /** The first key after every key that starts with {@code prefix}: etcd's range end for a prefix. */
+    private static byte[] prefixEnd(byte[] prefix) {
+        byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if ((end[i] & 0xff) != 0xff) {
+                end[i]++;
+                return Arrays.copyOf(end, i + 1);
+            }
+        }
+        return new byte[] {0};
+    }
+
+    private static SortedMap<String, String> consulScan(String url, String prefix) throws IOException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url + "/v1/kv/" + prefix + "?recurse=true&consistent"))
-                .timeout(Duration.ofSeconds(5)).GET().build());
-        Map<String, String> out = new TreeMap<>();
+                .timeout(Duration.ofSeconds(15)).GET().build());
+        SortedMap<String, String> out = new TreeMap<>();
         if (response.statusCode() == 404) {
             return out;
         }
@@ -291,7 +349,8 @@ final class ServiceStore implements AutoCloseable {
             throw new IOException("HTTP " + response.statusCode() + ": " + response.body());
         }
         for (JsonNode kv : ServiceClient.JSON.readTree(response.body())) {
-            out.put(kv.get("Key").asText(), kv.get("Value").isNull() ? "" : unb64(kv.get("Value").asText()));
+            JsonNode value = kv.get("Value");
+            out.put(kv.get("Key").asText(), value == null || value.isNull() ? "" : unb64(value.asText()));
         }
         return out;
     }
@@ -304,9 +363,9 @@ final class ServiceStore implements AutoCloseable {
         return new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
     }
 
-    private static Optional<JsonNode> post(String url, String json) {
+    private static Optional<JsonNode> post(String url, String json, Duration timeout) {
         try {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1))
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
             return response.statusCode() == 200 ? Optional.of(ServiceClient.JSON.readTree(response.body())) : Optional.empty();
         } catch (IOException e) {

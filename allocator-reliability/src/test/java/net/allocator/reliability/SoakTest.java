@@ -59,7 +59,7 @@ class SoakTest {
     @DisplayName("etcd cluster: a fault every 20 s for ALLOCATOR_SOAK_MINUTES; every check, recovery after each fault")
     void etcdClusterFaults() {
         try (ServiceStore cluster = ServiceStore.start(ServiceStore.Kind.ETCD, ServiceEnvironment.uniqueName("soaketcd"), 3, logs);
-                ServiceFleet fleet = ServiceFleet.start("soak-etcd-cluster", cluster, 3, ClusterEtcdFaultsTest.STORE_TIMEOUT, logs,
+                ServiceFleet fleet = ServiceFleet.start("soak-etcd-cluster", cluster, 3, ClusterFaultsKit.STORE_TIMEOUT, logs,
                         List.of());
                 LoadFaultRun run = LoadFaultRun.start(fleet, "soak-etcd", "10.83.0.0", LoadDriver.Settings.standard())) {
             List<long[]> faults = new ArrayList<>();
@@ -85,7 +85,7 @@ class SoakTest {
                 faults.add(new long[] {round % 3, fault, run.now()});
             }
             run.runFor(Duration.ofSeconds(5));
-            LoadChecks checks = run.finish(ClusterEtcdFaultsTest.ERROR_BOUND, ClusterEtcdFaultsTest.NO_HANG);
+            LoadChecks checks = run.finish(ClusterEtcdFaultsTest.ERROR_BOUND, ClusterFaultsKit.NO_HANG);
             report(checks, faults, new String[] {"kill -9 follower", "kill -9 leader", "SIGSTOP leader 10 s"}, "etcd");
         }
     }
@@ -94,7 +94,7 @@ class SoakTest {
     @DisplayName("Consul cluster: a restart every 20 s for ALLOCATOR_SOAK_MINUTES; every check, recovery after each restart")
     void consulClusterFaults() {
         try (ServiceStore cluster = ServiceStore.start(ServiceStore.Kind.CONSUL, ServiceEnvironment.uniqueName("soakconsul"), 3, logs);
-                ServiceFleet fleet = ServiceFleet.start("soak-consul-cluster", cluster, 3, ClusterConsulFaultsTest.STORE_TIMEOUT, logs,
+                ServiceFleet fleet = ServiceFleet.start("soak-consul-cluster", cluster, 3, ClusterFaultsKit.STORE_TIMEOUT, logs,
                         List.of());
                 LoadFaultRun run = LoadFaultRun.start(fleet, "soak-consul", "10.84.0.0", LoadDriver.Settings.standard())) {
             List<long[]> faults = new ArrayList<>();
@@ -110,7 +110,7 @@ class SoakTest {
                 run.runFor(Duration.ofSeconds(6));
             }
             run.runFor(Duration.ofSeconds(5));
-            LoadChecks checks = run.finish(ClusterConsulFaultsTest.ERROR_BOUND, ClusterConsulFaultsTest.NO_HANG);
+            LoadChecks checks = run.finish(ClusterConsulFaultsTest.ERROR_BOUND, ClusterFaultsKit.NO_HANG);
             report(checks, faults, new String[] {"restart leader", "restart follower"}, "consul");
         }
     }

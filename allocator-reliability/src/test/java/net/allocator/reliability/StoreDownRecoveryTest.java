@@ -1,12 +1,14 @@
 package net.allocator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import net.allocator.reliability.LoadChecks.Outage;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,15 +134,10 @@ class StoreDownRecoveryTest {
     }
 
     private static ServiceClient.Reply awaitStatus(ServiceClient service, int status, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        ServiceClient.Reply reply;
-        do {
-            reply = service.health();
-            if (reply.status() == status) {
-                return reply;
-            }
-            ServiceProcess.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return reply;
+        try {
+            return await().atMost(within).pollInterval(Duration.ofMillis(50)).until(service::health, reply -> reply.status() == status);
+        } catch (ConditionTimeoutException e) {
+            return service.health(); // the caller's assertion says what it answers instead
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +24,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.allocator.reliability.HostileCorpus.Probe;
 import net.allocator.reliability.HostileWire.Reply;
-import net.allocator.reliability.SecurityServices.Client;
-import net.allocator.reliability.SecurityServices.Service;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7, item 6: a generated corpus of malformed requests against every endpoint and method of
- * a real service process, over raw sockets and through the JDK's HTTP client, on etcd and on
+ * Hostile input against the whole system: a generated corpus of malformed requests against every
+ * endpoint and method of a real service process, over raw sockets and through the JDK's HTTP client, on etcd and on
  * Consul. With valid networks and allocations in the store, no request of the corpus may get a
  * 5xx (the store is up), a 2xx for anything but a read, an answer that is not the JSON error
  * shape, or an answer with a stack trace; the store, dumped through its own API, must not change;
@@ -43,7 +42,8 @@ import org.junit.jupiter.api.Test;
  * Transfer-Encoding): the corpus counts those known answers ({@link HostileCorpus#JDK_REJECTS},
  * anything else fails); {@link #transportRefusals} checks that they never reach the API.
  */
-class HostileInputTest {
+class HostileInputSystemTest {
+    private static final Path LOGS = ServiceEnvironment.logDir(HostileInputSystemTest.class);
     private static final long SEED = Long.getLong("hostile.seed", 20_261_125L);
     private static final int PROBES = Integer.getInteger("hostile.probes", 10_000);
     private static final int CHECK_EVERY = 100;
@@ -53,25 +53,25 @@ class HostileInputTest {
     @Test
     @DisplayName("etcd: 10,000 malformed requests change nothing, get no 5xx, always the JSON error shape, and the service stays up")
     void etcd() throws Exception {
-        String endpoints = SecurityServices.etcdEndpoints();
-        corpus("etcd", List.of("--store", "etcd", "--etcd-endpoints", endpoints), SecurityStoreDump.etcd(endpoints));
+        corpus("etcd", List.of("--store", "etcd", "--etcd-endpoints", ServiceEnvironment.sharedEtcd()),
+                ServiceStore.shared(ServiceStore.Kind.ETCD));
     }
 
     @Test
     @DisplayName("Consul: 10,000 malformed requests change nothing, get no 5xx, always the JSON error shape, and the service stays up")
     void consul() throws Exception {
-        String url = SecurityServices.consulUrl();
-        corpus("consul", List.of("--store", "consul", "--consul-url", url), SecurityStoreDump.consul(url));
+        corpus("consul", List.of("--store", "consul", "--consul-url", ServiceEnvironment.sharedConsul()),
+                ServiceStore.shared(ServiceStore.Kind.CONSUL));
     }
 
-    private void corpus(String store, List<String> storeFlags, SecurityStoreDump dump) throws Exception {
-        String prefix = SecurityServices.uniquePrefix("hostile-" + store);
+    private void corpus(String store, List<String> storeFlags, ServiceStore dump) throws Exception {
+        String prefix = ServiceEnvironment.uniquePrefix("hostile-" + store);
         List<String> flags = new ArrayList<>(storeFlags);
         flags.addAll(List.of("--key-prefix", prefix));
-        try (Service service = Service.start("hostile-" + store, flags, Map.of(), true)) {
-            Client client = new Client(service.base, Optional.empty());
+        try (ServiceProcess service = ServiceProcess.startAsOperator("hostile-" + store, LOGS, flags, Map.of())) {
+            ApiClient client = new ApiClient(service.uri(), Optional.empty());
             setUp(client);
-            SortedMap<String, String> baseline = dump.under(prefix);
+            SortedMap<String, String> baseline = dump.scan(prefix);
             assertThat(baseline.keySet()).as("the store before the corpus").hasSize(3 + 2 * (HostileCorpus.SETUP.size() + 1))
                     .allMatch(key -> key.startsWith(prefix + "/"));
 
@@ -79,11 +79,11 @@ class HostileInputTest {
             run.go(new HostileCorpus(SEED, 150));
 
             // the service is still up and still works: a valid allocation, then its release
-            assertThat(service.alive()).as("service process alive").isTrue();
+            assertThat(service.isAlive()).as("service process alive").isTrue();
             assertThat(client.get("/v1/health").status()).isEqualTo(200);
             String address = client.allocate("admin", "after-corpus", "n1");
             assertThat(client.putJson("/v1/networks/admin/addresses/" + address, "{\"status\":\"free\"}").status()).isEqualTo(200);
-            assertThat(dump.under(prefix)).as("the store after a valid allocation and its release").isEqualTo(run.baseline);
+            assertThat(dump.scan(prefix)).as("the store after a valid allocation and its release").isEqualTo(run.baseline);
 
             run.scanLog(service.logText());
             System.out.println(run.summary(store));
@@ -92,7 +92,7 @@ class HostileInputTest {
     }
 
     /** The state the corpus expects: three networks with used addresses. */
-    static void setUp(Client client) {
+    static void setUp(ApiClient client) {
         HostileCorpus.NETWORKS.forEach(client::register);
         List<String> expected = List.of("10.112.1.101", "10.112.1.102", "10.112.1.103", "2001:db8:7::10", "2001:db8:7::11",
                 "10.77.0.1", "10.77.0.2");
@@ -101,15 +101,15 @@ class HostileInputTest {
             assertThat(client.allocate(a[0], a[1], a[2])).as("set-up allocation %s", List.of(a)).isEqualTo(expected.get(i));
         }
         String[] c = HostileCorpus.SETUP_CLAIM;
-        Client.Reply claimed = client.putJson("/v1/networks/" + c[0] + "/addresses/" + c[1],
+        ApiClient.Reply claimed = client.putJson("/v1/networks/" + c[0] + "/addresses/" + c[1],
                 "{\"cluster\":\"" + c[2] + "\",\"node\":\"" + c[3] + "\",\"status\":\"used\"}");
         assertThat(claimed.status()).as("set-up claim " + claimed).isEqualTo(200);
     }
 
     /** One corpus against one service: runs the probes and collects every problem. */
     private static final class Run {
-        final Service service;
-        final SecurityStoreDump dump;
+        final ServiceProcess service;
+        final ServiceStore dump;
         final String prefix;
         SortedMap<String, String> baseline;
         final InetSocketAddress address;
@@ -126,12 +126,12 @@ class HostileInputTest {
         long started;
         long finished;
 
-        Run(Service service, SecurityStoreDump dump, String prefix, SortedMap<String, String> baseline) {
+        Run(ServiceProcess service, ServiceStore dump, String prefix, SortedMap<String, String> baseline) {
             this.service = service;
             this.dump = dump;
             this.prefix = prefix;
             this.baseline = baseline;
-            this.address = new InetSocketAddress(service.address(), service.port);
+            this.address = new InetSocketAddress(service.address(), service.port());
         }
 
         void go(HostileCorpus corpus) {
@@ -182,7 +182,7 @@ class HostileInputTest {
         private void sendClient(Probe probe) {
             HttpRequest.Builder request;
             try {
-                request = HttpRequest.newBuilder(URI.create(service.base + probe.target())).timeout(Duration.ofSeconds(30))
+                request = HttpRequest.newBuilder(URI.create(service.uri() + probe.target())).timeout(Duration.ofSeconds(30))
                         .method(probe.method(), probe.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(probe.body()));
                 for (String[] header : probe.headers()) {
@@ -212,7 +212,7 @@ class HostileInputTest {
                 int status = reply.status();
                 statuses.merge(status, 1, Integer::sum);
                 String text = reply.bodyText();
-                Optional<String> trace = SecurityServices.stackTraceIn(text + "\n" + reply.headers());
+                Optional<String> trace = ApiClient.stackTraceIn(text + "\n" + reply.headers());
                 if (trace.isPresent()) {
                     problems.add(probe.describe() + "\n    -> stack trace or exception name in the answer (" + trace.get() + "): " + reply);
                 }
@@ -240,7 +240,7 @@ class HostileInputTest {
                 }
                 JsonNode json;
                 try {
-                    json = SecurityServices.JSON.readTree(reply.body());
+                    json = ServiceClient.JSON.readTree(reply.body());
                 } catch (IOException e) {
                     problems.add(probe.describe() + "\n    -> the body is not valid JSON: " + reply);
                     continue;
@@ -276,7 +276,7 @@ class HostileInputTest {
 
         /** The service answers its health check and the store is exactly as before; names the probes since the last check otherwise. */
         private void checkpoint(int index) {
-            if (!service.alive()) {
+            if (!service.isAlive()) {
                 problems.add("the service process died after probe #" + index + ":\n" + tail(service.logText()));
                 throw new AssertionError(report("(service died)"));
             }
@@ -289,13 +289,13 @@ class HostileInputTest {
             } catch (IOException e) {
                 problems.add("after probe #" + index + " /v1/health failed: " + e);
             }
-            SortedMap<String, String> now = dump.under(prefix);
+            SortedMap<String, String> now = dump.scan(prefix);
             if (!now.equals(baseline)) {
                 StringBuilder writes = new StringBuilder();
                 window.stream().filter(p -> p.allowedSuccesses() == 0).limit(40)
                         .forEach(p -> writes.append("\n      ").append(p.describe().replace("\n", " ")));
                 problems.add("the store changed between probes #" + window.get(0).id() + " and #" + index + ":\n"
-                        + SecurityStoreDump.diff(baseline, now, 20) + "\n    the writes of that window were:" + writes);
+                        + ServiceStore.diff(baseline, now, 20) + "\n    the writes of that window were:" + writes);
                 baseline = now;
             }
             window.clear();
@@ -356,8 +356,8 @@ class HostileInputTest {
         bytes.put("a header line without a colon", "GET /v1/networks HTTP/1.1\r\nHost: x\r\nBroken header\r\n\r\n");
         bytes.put("a request line without a version", "GET /v1/networks/admin extra\r\n\r\n");
         List<String> deviations = new ArrayList<>();
-        try (Service service = Service.start("hostile-framing", List.of(), Map.of(), true)) {
-            InetSocketAddress address = new InetSocketAddress(service.address(), service.port);
+        try (ServiceProcess service = ServiceProcess.startAsOperator("hostile-framing", LOGS, List.of(), Map.of())) {
+            InetSocketAddress address = new InetSocketAddress(service.address(), service.port());
             for (Map.Entry<String, String> request : bytes.entrySet()) {
                 HostileWire.Outcome outcome = HostileWire.exchange(address, request.getValue().getBytes(StandardCharsets.ISO_8859_1), true,
                         RAW_TIMEOUT_MILLIS, false);
@@ -371,8 +371,8 @@ class HostileInputTest {
                     deviations.add(request.getKey() + ": " + reply.statusLine() + " " + reply.bodyText());
                 }
             }
-            assertThat(service.alive()).isTrue();
-            Client client = new Client(service.base, Optional.empty());
+            assertThat(service.isAlive()).isTrue();
+            ApiClient client = new ApiClient(service.uri(), Optional.empty());
             assertThat(client.get("/v1/health").status()).isEqualTo(200);
             assertThat(client.get("/v1/networks").body().strip()).isEqualTo("{}");
             assertThat(service.logText()).doesNotContain("POST /v1/networks/admin");
@@ -385,8 +385,8 @@ class HostileInputTest {
     void slowClientsDoNotStarveTheService() throws Exception {
         // 4 request threads and 12 connections that stop in the middle of their request (the head
         // or the body): without a read timeout every thread waits for them forever.
-        try (Service service = Service.start("hostile-slow", List.of("--threads", "4"), Map.of(), true)) {
-            InetSocketAddress address = new InetSocketAddress(service.address(), service.port);
+        try (ServiceProcess service = ServiceProcess.startAsOperator("hostile-slow", LOGS, List.of("--threads", "4"), Map.of())) {
+            InetSocketAddress address = new InetSocketAddress(service.address(), service.port());
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < 12; i++) {
