@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # Consul server agents (one server or a cluster) for scripts/consul.sh and
-# scripts/consul-cluster.sh. Source after lib/common.sh.
+# scripts/consul-cluster.sh. Source after lib/common.sh; sources lib/server.sh.
 #
 # Real server agents (never -dev): -server -bootstrap-expect=<members>,
 # bound to 127.0.0.1, every port free and non-default (HTTP, Serf LAN,
@@ -17,16 +17,8 @@
 #
 # Environment: CONSUL_EXTRA_ARGS   extra flags for every member
 
-consul_dir() { echo "$SERVERS_RUN/$1"; }
-
-# Marker that identifies member N's process by its command line.
-consul_marker() { echo "$(consul_dir "$1")/member-$2 "; }
-
-consul_member_count() {
-    local n=0
-    while [[ -f "$(consul_dir "$1")/member-$((n + 1)).args" ]]; do n=$((n + 1)); done
-    echo "$n"
-}
+# shellcheck source=scripts/lib/server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server.sh"
 
 # consul_has_leader URL: the agent at URL knows a leader.
 consul_has_leader() {
@@ -49,31 +41,11 @@ consul_ready() {
     curl -fsS --max-time 2 -X DELETE "$1/v1/kv/allocator-scripts?recurse=true" >/dev/null
 }
 
-consul_running() {
-    local name=$1 dir i n
-    dir="$(consul_dir "$name")"
-    n="$(consul_member_count "$name")"
-    for ((i = 1; i <= n; i++)); do
-        pid_is_ours "$(cat "$dir/member-$i.pid" 2>/dev/null)" "$(consul_marker "$name" "$i")" && return 0
-    done
-    return 1
-}
-
-consul_kill_all() {
-    local name=$1 dir i n
-    dir="$(consul_dir "$name")"
-    n="$(consul_member_count "$name")"
-    for ((i = 1; i <= n; i++)); do
-        stop_pid "$dir/member-$i.pid" "$(consul_marker "$name" "$i")" &
-    done
-    wait
-}
-
 # One attempt at starting COUNT servers on fresh ports.
 # Returns 0 when ready, 2 on a port clash (worth retrying), 1 otherwise.
 _consul_try_start() {
     local name=$1 count=$2 dir i j
-    dir="$(consul_dir "$name")"
+    dir="$(server_dir "$name")"
     rm -rf "$dir"
     mkdir -p "$dir"
     local ports
@@ -135,7 +107,7 @@ _consul_try_start() {
         (IFS=,; echo "${urls[*]:1}") >"$dir/urls"
         return 0
     fi
-    consul_kill_all "$name"
+    server_kill_all "$name"
     if logs_show_port_clash "$dir"/member-*.log; then
         return 2
     fi
@@ -148,66 +120,14 @@ _consul_try_start() {
     return 1
 }
 
-# consul_start NAME COUNT: prints the HTTP URL(s), comma-separated.
+# consul_start NAME COUNT: prints the URL(s), comma-separated.
 consul_start() {
-    local name=$1 count=$2 attempt rc
-    check_name "$name"
-    ensure_binaries
     command -v curl >/dev/null || die "curl is needed to check Consul (apt-get install curl)"
-    if consul_running "$name"; then
-        die "consul '$name' is already running ($(consul_dir "$name")); stop it first"
-    fi
-    for attempt in 1 2 3; do
-        rc=0
-        _consul_try_start "$name" "$count" || rc=$?
-        case $rc in
-        0)
-            info "consul '$name' ($count server(s)) has a leader and accepts writes at $(cat "$(consul_dir "$name")/urls")"
-            cat "$(consul_dir "$name")/urls"
-            return 0
-            ;;
-        2) warn "port clash starting consul '$name' (attempt $attempt), retrying on other ports" ;;
-        *) break ;;
-        esac
-    done
-    rm -rf "$(consul_dir "$name")"
-    die "could not start consul '$name'"
+    server_start consul "$1" "$2" urls "has a leader and accepts writes"
 }
 
-consul_stop() {
-    local name=$1 dir
-    check_name "$name"
-    dir="$(consul_dir "$name")"
-    if [[ ! -d "$dir" ]]; then
-        info "consul '$name' is not running"
-        return 0
-    fi
-    consul_kill_all "$name"
-    rm -rf "$dir"
-    info "consul '$name' stopped"
-}
+consul_stop() { server_stop consul "$1"; }
 
-# consul_restart_member NAME N: (re)starts server N with its old data dir and
-# flags (it rejoins through -retry-join); kills it first if it still runs.
-consul_restart_member() {
-    local name=$1 i=$2 dir n args pid url
-    check_name "$name"
-    dir="$(consul_dir "$name")"
-    n="$(consul_member_count "$name")"
-    ((n > 0)) || die "consul '$name' does not exist ($dir)"
-    if ! [[ "$i" =~ ^[0-9]+$ ]] || ((i < 1 || i > n)); then
-        die "member must be 1..$n, not '$i'"
-    fi
-    stop_pid "$dir/member-$i.pid" "$(consul_marker "$name" "$i")"
-    mapfile -t args <"$dir/member-$i.args"
-    spawn "$dir/member-$i.log" "$dir/member-$i.pid" "${args[@]}"
-    pid="$(cat "$dir/member-$i.pid")"
-    url="$(cat "$dir/member-$i.url")"
-    local rc=0
-    wait_for "$START_TIMEOUT" "$pid" consul_has_leader "$url" || rc=$?
-    if ((rc != 0)); then
-        dump_logs "$dir/member-$i.log"
-        die "consul '$name' member $i did not rejoin a leader"
-    fi
-    info "consul '$name' member $i is back (pid $pid) at $url"
-}
+# consul_restart_member NAME N: (re)starts member N with its old data dir and flags
+# (it rejoins through -retry-join).
+consul_restart_member() { server_restart_member consul "$1" "$2" consul_has_leader; }
