@@ -60,7 +60,7 @@ _consul_try_start() {
         server[i]="${ports[4 * i - 1]}"
     done
 
-    local pids="" urls=() extra=() node joins
+    local urls=() extra=() node joins
     read -r -a extra <<<"${CONSUL_EXTRA_ARGS:-}"
     for ((i = 1; i <= count; i++)); do
         node="$name"
@@ -93,31 +93,10 @@ _consul_try_start() {
         urls[i]="http://127.0.0.1:${http[i]}"
         echo "${urls[i]}" >"$dir/member-$i.url"
     done
-    for ((i = 1; i <= count; i++)); do
-        local args
-        mapfile -t args <"$dir/member-$i.args"
-        spawn "$dir/member-$i.log" "$dir/member-$i.pid" "${args[@]}"
-        pids+=" $(cat "$dir/member-$i.pid")"
-    done
-
-    local rc=0
-    wait_for "$START_TIMEOUT" "$pids" consul_ready "$count" "${urls[@]:1}" || rc=$?
-    if ((rc == 0)); then
-        echo "${urls[1]}" >"$dir/url"
-        (IFS=,; echo "${urls[*]:1}") >"$dir/urls"
-        return 0
-    fi
-    server_kill_all "$name"
-    if logs_show_port_clash "$dir"/member-*.log; then
-        return 2
-    fi
-    if ((rc == 1)); then
-        warn "consul '$name' has no leader or refuses KV writes after ${START_TIMEOUT}s"
-    else
-        warn "a consul server of '$name' exited during startup"
-    fi
-    dump_logs "$dir"/member-*.log
-    return 1
+    server_spawn_members "$name" "$count"
+    server_await_ready consul "$name" "has no leader or refuses KV writes" consul_ready "$count" "${urls[@]:1}" || return
+    echo "${urls[1]}" >"$dir/url"
+    (IFS=,; echo "${urls[*]:1}") >"$dir/urls"
 }
 
 # consul_start NAME COUNT: prints the URL(s), comma-separated.

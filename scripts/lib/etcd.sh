@@ -41,7 +41,7 @@ _etcd_try_start() {
         cluster+="${cluster:+,}$member=${peer[i]}"
     done
 
-    local token pids="" endpoints="" extra=()
+    local token endpoints="" extra=()
     token="$name-$(date +%s)-$RANDOM"
     read -r -a extra <<<"${ETCD_EXTRA_ARGS:-}"
     for ((i = 1; i <= count; i++)); do
@@ -62,30 +62,9 @@ _etcd_try_start() {
         echo "${client[i]}" >"$dir/member-$i.url"
         endpoints+="${endpoints:+,}${client[i]}"
     done
-    for ((i = 1; i <= count; i++)); do
-        local args
-        mapfile -t args <"$dir/member-$i.args"
-        spawn "$dir/member-$i.log" "$dir/member-$i.pid" "${args[@]}"
-        pids+=" $(cat "$dir/member-$i.pid")"
-    done
-
-    local rc=0
-    wait_for "$START_TIMEOUT" "$pids" etcd_healthy "$endpoints" || rc=$?
-    if ((rc == 0)); then
-        echo "$endpoints" >"$dir/endpoints"
-        return 0
-    fi
-    server_kill_all "$name"
-    if logs_show_port_clash "$dir"/member-*.log; then
-        return 2
-    fi
-    if ((rc == 1)); then
-        warn "etcd '$name' not healthy after ${START_TIMEOUT}s"
-    else
-        warn "an etcd member of '$name' exited during startup"
-    fi
-    dump_logs "$dir"/member-*.log
-    return 1
+    server_spawn_members "$name" "$count"
+    server_await_ready etcd "$name" "not healthy" etcd_healthy "$endpoints" || return
+    echo "$endpoints" >"$dir/endpoints"
 }
 
 # etcd_start NAME COUNT: prints the URL(s), comma-separated.

@@ -5,9 +5,10 @@
 # lib/consul.sh source it and call it with their KIND ("etcd", "consul").
 #
 # What a KIND provides, in lib/<kind>.sh:
-#   _<kind>_try_start NAME COUNT  one attempt on fresh ports, writing the layout
-#                                 below: 0 ready, 2 port clash (worth retrying),
-#                                 1 otherwise
+#   _<kind>_try_start NAME COUNT  one attempt on fresh ports: writes the layout
+#                                 below, then server_spawn_members and
+#                                 server_await_ready; 0 ready, 2 port clash
+#                                 (worth retrying), 1 otherwise
 #
 # Layout of .servers/run/<name>/ that every KIND writes (N = member number):
 #   member-N/  data dir      member-N.log  log        member-N.pid  PID
@@ -45,6 +46,43 @@ server_kill_all() {
         stop_pid "$dir/member-$i.pid" "$(server_marker "$name" "$i")" &
     done
     wait
+}
+
+# server_spawn_members NAME COUNT: starts members 1..COUNT from their member-N.args.
+server_spawn_members() {
+    local dir i args
+    dir="$(server_dir "$1")"
+    for ((i = 1; i <= $2; i++)); do
+        mapfile -t args <"$dir/member-$i.args"
+        spawn "$dir/member-$i.log" "$dir/member-$i.pid" "${args[@]}"
+    done
+}
+
+# server_await_ready KIND NAME NOT_READY CHECK...: waits until CHECK succeeds
+# while every member runs. Returns 0 when it does; otherwise stops the members
+# and returns 2 on a port clash (worth retrying), or 1 with a warning (NOT_READY
+# says what was missing) and the members' logs.
+server_await_ready() {
+    local kind=$1 name=$2 not_ready=$3 dir pids="" i n rc=0
+    shift 3
+    dir="$(server_dir "$name")"
+    n="$(server_member_count "$name")"
+    for ((i = 1; i <= n; i++)); do
+        pids+=" $(cat "$dir/member-$i.pid")"
+    done
+    wait_for "$START_TIMEOUT" "$pids" "$@" || rc=$?
+    ((rc != 0)) || return 0
+    server_kill_all "$name"
+    if logs_show_port_clash "$dir"/member-*.log; then
+        return 2
+    fi
+    if ((rc == 1)); then
+        warn "$kind '$name' $not_ready after ${START_TIMEOUT}s"
+    else
+        warn "a member of $kind '$name' exited during startup"
+    fi
+    dump_logs "$dir"/member-*.log
+    return 1
 }
 
 # server_start KIND NAME COUNT URLS_FILE READY: starts COUNT members, retrying
