@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.maintenance.StatusResponse;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
