@@ -12,8 +12,11 @@ public class NetworkNotFoundException extends AllocatorException {
         super(message, cause);
     }
 
-    /** The network {@code name} is not registered (any more). */
-    static NetworkNotFoundException notRegistered(String name) {
+    /**
+     * The network {@code name} is not registered (any more): the one wording of this answer, for
+     * core and for adapters that find it out themselves.
+     */
+    public static NetworkNotFoundException notRegistered(String name) {
         return new NetworkNotFoundException("network '" + name + "' is not registered");
     }
 
