@@ -53,19 +53,24 @@ final class ClaimAttempt {
 
     /**
      * What an attempt found: the address the owner now holds (this one or another, and then the
-     * candidate is no longer reserved), or nothing, because the candidate was taken by someone
-     * else or because the network changed.
+     * candidate is no longer reserved), or nothing, because the candidate was {@link #TAKEN} by
+     * someone else or because the {@link #NETWORK_CHANGED}. One field, as small as the
+     * {@code Optional} it replaces: one is made on every allocation.
      */
-    record Outcome(AddressState held, boolean networkChanged) {
-        static final Outcome TAKEN = new Outcome(null, false);
-        static final Outcome NETWORK_CHANGED = new Outcome(null, true);
+    record Outcome(AddressState held) {
+        static final Outcome TAKEN = new Outcome(null);
+        static final Outcome NETWORK_CHANGED = new Outcome(null);
 
         static Outcome holds(AddressState state) {
-            return new Outcome(state, false);
+            return new Outcome(state);
         }
 
         boolean claimed() {
             return held != null;
+        }
+
+        boolean networkChanged() {
+            return this == NETWORK_CHANGED;
         }
     }
 
@@ -92,8 +97,7 @@ final class ClaimAttempt {
         boolean answered = false;
         try {
             version = store.commitVersioned(
-                    List.of(Condition.atVersion(network.keys().network(), network.version()),
-                            Condition.absent(ownerKey), Condition.absent(addressKey)),
+                    List.of(network.unchanged(), Condition.absent(ownerKey), Condition.absent(addressKey)),
                     List.of(Operation.put(addressKey, record), Operation.put(ownerKey, record)));
             answered = true;
         } catch (StoreOutcomeUnknownException e) {

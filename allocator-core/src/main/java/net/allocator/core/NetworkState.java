@@ -2,6 +2,7 @@ package net.allocator.core;
 
 import java.math.BigInteger;
 import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.ScanPage;
@@ -23,6 +24,11 @@ final class NetworkState {
     private final Network network;
     private final long version;
     private final KeyLayout.NetworkKeys keys;
+    /**
+     * Every claim and release is conditioned on it, so it is made once: made per call, an
+     * in-memory allocate+release allocated 992 bytes rather than 936 (JMH {@code -prof gc}).
+     */
+    private final Condition unchanged;
     private final CandidateView view;
     private final RecentClaims recentClaims = new RecentClaims();
     private final Object loading = new Object();
@@ -37,6 +43,7 @@ final class NetworkState {
         this.network = network;
         this.version = version;
         this.keys = keys;
+        this.unchanged = Condition.atVersion(keys.network(), version);
         this.view = new CandidateView(network.pool());
     }
 
@@ -44,9 +51,9 @@ final class NetworkState {
         return network;
     }
 
-    /** The version of the network's stored definition that this state describes. */
-    long version() {
-        return version;
+    /** The condition that the network is still stored at the version this state describes. */
+    Condition unchanged() {
+        return unchanged;
     }
 
     KeyLayout.NetworkKeys keys() {

@@ -66,7 +66,6 @@ final class Releases {
         BigInteger number = recalled != null ? recalled.number() : PoolMembership.numberOf(state.network(), address);
         recalled = recalled != null ? recalled : recentClaims.recall(number);
         String addressKey = recalled != null ? recalled.addressKey() : state.keys().address(address);
-        String networkKey = state.keys().network();
         long unconfirmedVersion = -1;
         long refusedVersion = -1;
         // A claim made here at a version the store told, by the owner expected, is deleted at
@@ -112,8 +111,7 @@ final class Releases {
             try {
                 // Conditioned on the network too, as a claim is: a network removed through
                 // another allocator is noticed here at no extra round trip.
-                if (store.commit(List.of(Condition.atVersion(addressKey, current.version()),
-                                Condition.atVersion(networkKey, state.version())),
+                if (store.commit(List.of(Condition.atVersion(addressKey, current.version()), state.unchanged()),
                         List.of(Operation.delete(addressKey), Operation.delete(ownerKey)))) {
                     state.view().markFree(number);
                     return true;
