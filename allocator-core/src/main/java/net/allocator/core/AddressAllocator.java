@@ -63,23 +63,36 @@ public interface AddressAllocator {
     /**
      * Frees an address, whoever holds it. Idempotent: releasing a free address changes nothing.
      *
-     * @return the address's state before the release
+     * <p>The release is one conditional delete at the version of the record it read (or of the
+     * claim this allocator made), and at the network's version. Racing a claim of the same
+     * address, it is ordered by the store: either the release comes first, and the claim then
+     * holds the address (this call still returns it free, as the release left it); or the claim
+     * comes first, and the release frees it from the new holder. A network removed through
+     * another allocator is noticed, whatever this allocator had cached.
+     *
+     * @return the address's state after the release: free
      * @throws AddressNotFoundException when the address is not in the network's pool
+     * @throws NetworkNotFoundException when the network is not registered, or is being removed
      */
     AddressState release(String network, InetAddress address);
 
     /**
-     * Frees an address only if {@code expectedOwner} holds it; a free address stays free.
+     * Frees an address only if {@code expectedOwner} holds it; a free address stays free. Racing
+     * a claim, it behaves as {@link #release(String, InetAddress)}, except that a claim by another
+     * owner that comes first makes it fail with {@link AddressInUseException}.
      *
-     * @return the address's state before the release
+     * @return the address's state after the release: free
      * @throws AddressNotFoundException when the address is not in the network's pool
      * @throws AddressInUseException when another owner holds it (nothing is changed)
+     * @throws NetworkNotFoundException when the network is not registered, or is being removed
      */
     AddressState release(String network, InetAddress address, Owner expectedOwner);
 
     /**
      * One address's state, read from the store.
      *
+     * @return the address, free or used by its holder
+     * @throws InvalidInputException when the address is outside the network
      * @throws AddressNotFoundException when the address is not in the network's pool
      */
     AddressState show(String network, InetAddress address);
@@ -87,6 +100,10 @@ public interface AddressAllocator {
     /**
      * A page of the network's addresses in numeric order, read from the store. Pages of a large
      * pool cost the size of the page, not of the pool.
+     *
+     * @return the page, and where the next one starts when there is more
+     * @throws NetworkNotFoundException when the network is not registered
+     * @throws InvalidInputException when the query's {@code after} is not of the network's family
      */
     AddressPage list(String network, AddressQuery query);
 }

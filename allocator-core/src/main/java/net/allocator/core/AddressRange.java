@@ -50,4 +50,52 @@ public record AddressRange(BigInteger first, BigInteger last, boolean ipv6) impl
     public int compareTo(AddressRange other) {
         return first.compareTo(other.first);
     }
+
+    /**
+     * One entry of a pool as users write it: an address, an inclusive range {@code a-b} or a CIDR
+     * block, inside the network {@code shape}.
+     *
+     * @throws InvalidInputException naming what is wrong with it
+     */
+    static AddressRange parse(String spec, Network shape) {
+        if (spec == null || spec.isBlank()) {
+            throw new InvalidInputException("addresses contains an empty entry");
+        }
+        String text = spec.strip();
+        int dash = text.indexOf('-');
+        int slash = text.indexOf('/');
+        AddressRange range;
+        if (dash >= 0) {
+            InetAddress first = IpAddresses.parse(text.substring(0, dash), "range start");
+            InetAddress last = IpAddresses.parse(text.substring(dash + 1), "range end");
+            requireInside(first, shape, spec);
+            requireInside(last, shape, spec);
+            range = new AddressRange(IpAddresses.toNumber(first), IpAddresses.toNumber(last), shape.ipv6());
+        } else if (slash >= 0) {
+            InetAddress base = IpAddresses.parse(text.substring(0, slash), "block");
+            requireInside(base, shape, spec);
+            int prefix = IpAddresses.parsePrefixLength(text.substring(slash + 1), shape.ipv6());
+            if (prefix < shape.prefixLength()) {
+                throw new InvalidInputException("block " + text + " is larger than the network /" + shape.prefixLength());
+            }
+            BigInteger hostMask = IpAddresses.hostMask(prefix, IpAddresses.bits(base));
+            BigInteger number = IpAddresses.toNumber(base);
+            if (!number.and(hostMask).equals(BigInteger.ZERO)) {
+                throw new InvalidInputException("block " + text + " has host bits set");
+            }
+            range = new AddressRange(number, number.or(hostMask), shape.ipv6());
+        } else {
+            InetAddress single = IpAddresses.parse(text, "address");
+            requireInside(single, shape, spec);
+            range = AddressRange.of(single);
+        }
+        return range;
+    }
+
+    private static void requireInside(InetAddress candidate, Network shape, String spec) {
+        if (!shape.encloses(candidate)) {
+            throw new InvalidInputException("address " + UserText.quote(spec.strip()) + " is outside the network "
+                    + IpAddresses.format(shape.address()) + "/" + shape.prefixLength());
+        }
+    }
 }

@@ -33,13 +33,13 @@ public final class IpAddresses {
         }
         // Guava takes any Unicode digit ("１０.0.0.1" would alias 10.0.0.1): only ASCII literals pass
         if (text.length() > MAX_LITERAL_LENGTH || !isAsciiLiteral(text)) {
-            throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
+            throw new InvalidInputException(what + " is not an IP address: " + UserText.quote(literal));
         }
         try {
             // one parse: isInetAddress() then forString() would parse every literal twice
             return InetAddresses.forString(text);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(what + " is not an IP address: " + quote(literal));
+            throw new InvalidInputException(what + " is not an IP address: " + UserText.quote(literal));
         }
     }
 
@@ -247,21 +247,8 @@ public final class IpAddresses {
             if (mask.equals(expected)) {
                 return prefix;
             }
-            throw new InvalidInputException("netmask " + quote(netmask) + " is not contiguous");
+            throw new InvalidInputException("netmask " + UserText.quote(netmask) + " is not contiguous");
         }
-        throw new InvalidInputException("netmask " + quote(netmask) + " is neither a prefix length nor a dotted mask");
-    }
-
-    static String quote(String text) {
-        String shown = text.length() > 64 ? text.substring(0, 64) + "…" : text;
-        StringBuilder out = new StringBuilder("'");
-        shown.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.append('\'').toString();
+        throw new InvalidInputException("netmask " + UserText.quote(netmask) + " is neither a prefix length nor a dotted mask");
     }
 }

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  * <pre>
  * {prefix}/networks/{name}                      the network's definition (JSON)
  * {prefix}/addresses/{name}/{hex address}       one key per USED address: its owner (JSON)
- * {prefix}/owners/{name}/{cluster}/{node}       the address an owner holds (text)
+ * {prefix}/owners/{name}/{cluster}/{node}       the address the owner holds: the same record (JSON)
  * </pre>
+ *
+ * <p>The owner's key holds the very record written at its address's key, in the same commit, so
+ * that finding an owner's address is one read.
  *
  * A free address has no key. Address keys are fixed-width hex ({@link IpAddresses#toKey}), so
  * byte order is numeric order. Names are restricted ({@link Network#checkName}) and owner parts
@@ -26,7 +29,7 @@ final class KeyLayout {
 
     KeyLayout(String prefix) {
         if (prefix == null || prefix.length() > 128 || !PREFIX.matcher(prefix).matches()) {
-            throw new InvalidInputException("key prefix " + (prefix == null ? "null" : IpAddresses.quote(prefix))
+            throw new InvalidInputException("key prefix " + (prefix == null ? "null" : UserText.quote(prefix))
                     + " must be segments of A-Z a-z 0-9 . _ - separated by single '/', not starting with '.'");
         }
         this.networks = prefix + "/networks/";

@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * A registered network: immutable and valid by construction. Build one from user input with
- * {@link #builder()}, which validates every field and explains what is wrong.
+ * {@link #builder()}, which validates every field and explains what is wrong; the canonical
+ * constructor checks the invariants the allocator relies on (a valid name, a network address
+ * without host bits, a gateway inside the network and outside the pool, a pool inside the
+ * network and of its family).
  *
  * @param name the unique name, 1 to 64 characters of {@code A-Z a-z 0-9 . _ -}, starting with a
  *     letter or digit
@@ -44,6 +47,25 @@ public record Network(
         requireNonNull(address, "address");
         requireNonNull(gateway, "gateway");
         requireNonNull(pool, "pool");
+        checkName(name);
+        int bits = IpAddresses.bits(address);
+        BigInteger hostMask = IpAddresses.hostMask(Math.max(0, Math.min(prefixLength, bits)), bits);
+        BigInteger first = IpAddresses.toNumber(address);
+        BigInteger last = first.or(hostMask);
+        if (prefixLength < 0 || prefixLength > bits || first.and(hostMask).signum() != 0) {
+            throw new InvalidInputException(IpAddresses.format(address) + "/" + prefixLength + " is not a network address");
+        }
+        boolean v6 = IpAddresses.isIpv6(address);
+        BigInteger gatewayNumber = gateway.map(IpAddresses::toNumber).orElse(null);
+        if (gatewayNumber != null && (IpAddresses.isIpv6(gateway.get()) != v6 || gatewayNumber.compareTo(first) < 0
+                || gatewayNumber.compareTo(last) > 0 || pool.contains(gatewayNumber))) {
+            throw new InvalidInputException("gateway " + IpAddresses.format(gateway.get()) + " is outside the network or in the pool");
+        }
+        for (AddressRange range : pool.ranges()) {
+            if (range.ipv6() != v6 || range.first().compareTo(first) < 0 || range.last().compareTo(last) > 0) {
+                throw new InvalidInputException("pool range " + range + " is outside the network " + IpAddresses.format(address) + "/" + prefixLength);
+            }
+        }
     }
 
     /** Whether this is an IPv6 network. */
@@ -76,7 +98,7 @@ public record Network(
             throw new InvalidInputException("network name is missing");
         }
         if (!isValidName(name)) {
-            throw new InvalidInputException("network name " + IpAddresses.quote(name)
+            throw new InvalidInputException("network name " + UserText.quote(name)
                     + " must be 1 to 64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit");
         }
         return name;
@@ -169,7 +191,7 @@ public record Network(
                         + " characters without control characters");
             }
             if (!BRIDGE.matcher(bridge).matches()) {
-                throw new InvalidInputException("bridge " + IpAddresses.quote(bridge)
+                throw new InvalidInputException("bridge " + UserText.quote(bridge)
                         + " must be at most 64 characters of A-Z a-z 0-9 . _ : @ -");
             }
             if (network == null || network.isBlank()) {
@@ -227,7 +249,7 @@ public record Network(
             }
             List<AddressRange> ranges = new ArrayList<>(addresses.size());
             for (String spec : addresses) {
-                AddressRange range = parseRange(spec, shape);
+                AddressRange range = AddressRange.parse(spec, shape);
                 if (range.first().equals(range.last()) && reserved.contains(range.first())) {
                     throw new InvalidInputException("address " + spec.strip()
                             + " is the network, broadcast or gateway address and is never handed out");
@@ -239,48 +261,6 @@ public record Network(
                 throw new InvalidInputException("the pool has no address to hand out once the network, broadcast and gateway addresses are left out");
             }
             return new Network(name, description, bridge, base, prefix, gatewayAddress, pool);
-        }
-
-        private static AddressRange parseRange(String spec, Network shape) {
-            if (spec == null || spec.isBlank()) {
-                throw new InvalidInputException("addresses contains an empty entry");
-            }
-            String text = spec.strip();
-            int dash = text.indexOf('-');
-            int slash = text.indexOf('/');
-            AddressRange range;
-            if (dash >= 0) {
-                InetAddress first = IpAddresses.parse(text.substring(0, dash), "range start");
-                InetAddress last = IpAddresses.parse(text.substring(dash + 1), "range end");
-                requireInside(first, shape, spec);
-                requireInside(last, shape, spec);
-                range = new AddressRange(IpAddresses.toNumber(first), IpAddresses.toNumber(last), shape.ipv6());
-            } else if (slash >= 0) {
-                InetAddress base = IpAddresses.parse(text.substring(0, slash), "block");
-                requireInside(base, shape, spec);
-                int prefix = IpAddresses.parsePrefixLength(text.substring(slash + 1), shape.ipv6());
-                if (prefix < shape.prefixLength()) {
-                    throw new InvalidInputException("block " + text + " is larger than the network /" + shape.prefixLength());
-                }
-                BigInteger hostMask = IpAddresses.hostMask(prefix, IpAddresses.bits(base));
-                BigInteger number = IpAddresses.toNumber(base);
-                if (!number.and(hostMask).equals(BigInteger.ZERO)) {
-                    throw new InvalidInputException("block " + text + " has host bits set");
-                }
-                range = new AddressRange(number, number.or(hostMask), shape.ipv6());
-            } else {
-                InetAddress single = IpAddresses.parse(text, "address");
-                requireInside(single, shape, spec);
-                range = AddressRange.of(single);
-            }
-            return range;
-        }
-
-        private static void requireInside(InetAddress candidate, Network shape, String spec) {
-            if (!shape.encloses(candidate)) {
-                throw new InvalidInputException("address " + IpAddresses.quote(spec.strip()) + " is outside the network "
-                        + IpAddresses.format(shape.address()) + "/" + shape.prefixLength());
-            }
         }
     }
 }

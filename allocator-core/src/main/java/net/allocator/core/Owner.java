@@ -18,6 +18,11 @@ public record Owner(String cluster, String node) {
         check(node, "node");
     }
 
+    /** The owner as error messages name it: {@code cluster 'c' node 'n'}. */
+    String describe() {
+        return "cluster '" + cluster + "' node '" + node + "'";
+    }
+
     private static void check(String value, String what) {
         if (value == null || value.isEmpty()) {
             throw new InvalidInputException(what + " is missing");
@@ -30,7 +35,7 @@ public record Owner(String cluster, String node) {
             throw new InvalidInputException(what + " contains an unpaired UTF-16 surrogate");
         }
         if (hasControlCharacter(value)) {
-            throw new InvalidInputException(what + " " + IpAddresses.quote(value) + " contains control characters");
+            throw new InvalidInputException(what + " " + UserText.quote(value) + " contains control characters");
         }
     }
 

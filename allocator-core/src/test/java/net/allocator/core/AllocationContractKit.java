@@ -2,6 +2,7 @@ package net.allocator.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.common.net.InetAddresses;
@@ -21,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
@@ -193,6 +195,35 @@ public abstract class AllocationContractKit {
             assertThatThrownBy(() -> other.allocate("admin", BOB)).isInstanceOf(NetworkNotFoundException.class);
             allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.100-10.0.0.101"));
             assertThat(other.allocate("admin", BOB).address()).isEqualTo(ip("10.0.0.100"));
+        }
+
+        @Test
+        @DisplayName("an instance that cached a network removed through another cannot release, show or claim in it: not found")
+        void removalSeenByReleasesShowsAndClaims() {
+            assertThatThrownBy(() -> cachedThenRemoved().release("admin", ip("10.0.0.2")))
+                    .isInstanceOf(NetworkNotFoundException.class).hasMessageContaining("'admin'");
+            assertThatThrownBy(() -> cachedThenRemoved().release("admin", ip("10.0.0.2"), ALICE))
+                    .isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> cachedThenRemoved().release("admin", ip("10.0.0.3")))
+                    .as("an address claimed through the other instance").isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> cachedThenRemoved().release("admin", ip("10.0.0.9")))
+                    .as("an address that was free").isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> cachedThenRemoved().show("admin", ip("10.0.0.2"))).isInstanceOf(NetworkNotFoundException.class);
+            assertThatThrownBy(() -> cachedThenRemoved().claim("admin", ip("10.0.0.9"), BOB)).isInstanceOf(NetworkNotFoundException.class);
+            assertThat(dump()).isEmpty();
+        }
+
+        /**
+         * A new instance that has network "admin" cached, with ALICE's claim of 10.0.0.2 made
+         * through it, after another instance claimed 10.0.0.3 for BOB and removed the network.
+         */
+        private Allocator cachedThenRemoved() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            Allocator cached = newAllocator();
+            assertThat(cached.allocate("admin", ALICE).address()).isEqualTo(ip("10.0.0.2"));
+            assertThat(allocator.allocate("admin", BOB).address()).isEqualTo(ip("10.0.0.3"));
+            allocator.remove("admin", true);
+            return cached;
         }
     }
 
@@ -368,8 +399,7 @@ public abstract class AllocationContractKit {
         void releaseThenAllocate() {
             AddressState a = allocator.allocate("n", ALICE);
             allocator.allocate("n", BOB);
-            AddressState before = allocator.release("n", a.address());
-            assertThat(before.owner()).contains(ALICE);
+            assertThat(allocator.release("n", a.address())).isEqualTo(AddressState.free(a.address()));
             assertThat(allocator.show("n", a.address())).isEqualTo(AddressState.free(a.address()));
             assertThat(allocator.allocate("n", new Owner("c", "new")).address()).isEqualTo(a.address());
         }
@@ -421,10 +451,11 @@ public abstract class AllocationContractKit {
 
             assertThatThrownBy(() -> allocator.release("n", mine.address(), ALICE))
                     .isInstanceOf(AddressInUseException.class).hasMessageContaining("glusternode1");
-            assertThat(allocator.release("n", mine.address())).isEqualTo(theirs);
+            assertThat(allocator.show("n", mine.address())).isEqualTo(theirs);
+            assertThat(allocator.release("n", mine.address())).isEqualTo(AddressState.free(mine.address()));
             assertThat(dump()).hasSize(1);
             assertThat(allocator.claim("n", mine.address(), ALICE).owner()).contains(ALICE);
-            assertThat(other.release("n", mine.address(), ALICE).owner()).contains(ALICE);
+            assertThat(other.release("n", mine.address(), ALICE)).isEqualTo(AddressState.free(mine.address()));
             assertThat(dump()).hasSize(1);
         }
 
@@ -439,7 +470,7 @@ public abstract class AllocationContractKit {
             for (int i = 0; i < 10; i++) {
                 AddressState state = claimed.get(i);
                 assertThat(i % 2 == 0 ? allocator.release("n", state.address()) : allocator.release("n", state.address(), state.owner().orElseThrow()))
-                        .isEqualTo(state);
+                        .isEqualTo(AddressState.free(state.address()));
             }
             assertThat(counted.commits()).isEqualTo(10);
             assertThat(counted.gets()).isEqualTo(tellsCommitVersions() ? 0 : 10);
@@ -692,7 +723,7 @@ public abstract class AllocationContractKit {
             openFlaky("10.0.0.2-10.0.0.2");
             AddressState got = flaky.allocate("n", ALICE);
             faulty.loseNextCommitAnswerAfter(() -> allocator.claim("n", got.address(), BOB));
-            assertThat(flaky.release("n", got.address(), ALICE).owner()).contains(ALICE);
+            assertThat(flaky.release("n", got.address(), ALICE)).as("the state the release left").isEqualTo(AddressState.free(got.address()));
             assertThat(allocator.show("n", got.address()).owner()).contains(BOB);
         }
 
@@ -707,12 +738,43 @@ public abstract class AllocationContractKit {
                 assertThat(flaky.release("n", mine.address())).isEqualTo(AddressState.free(mine.address()));
                 AddressState theirs = allocator.claim("n", mine.address(), BOB);
                 assertThatThrownBy(() -> flaky.release("n", mine.address(), ALICE)).isInstanceOf(AddressInUseException.class);
-                assertThat(flaky.release("n", mine.address())).isEqualTo(theirs);
+                assertThat(allocator.show("n", mine.address())).isEqualTo(theirs);
+                assertThat(flaky.release("n", mine.address())).isEqualTo(AddressState.free(mine.address()));
             } finally {
                 faulty.resumeChangeFeed();
             }
             assertThat(allocator.show("n", mine.address()).used()).isFalse();
             assertThat(dump()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("a release of this instance's claim, after another instance removed the network and before the change feed shows it, is refused at the network's version: not found")
+        void releaseAfterRemovalAheadOfTheFeed() {
+            openFlaky("10.0.0.2-10.0.0.3");
+            AddressState mine = flaky.allocate("n", ALICE);
+            assertThat(flaky.releasesWithoutReading("n", mine.address())).isEqualTo(tellsCommitVersions());
+            faulty.holdChangeFeed();
+            try {
+                allocator.remove("n", true);
+                assertThatThrownBy(() -> flaky.release("n", mine.address())).isInstanceOf(NetworkNotFoundException.class);
+                assertThatThrownBy(() -> flaky.release("n", mine.address(), ALICE)).isInstanceOf(NetworkNotFoundException.class);
+            } finally {
+                faulty.resumeChangeFeed();
+            }
+            assertThat(dump()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a release through an instance that has the network cached, while another instance's removal has it marked, fails as not found, as an uncached release does")
+        void releaseWhileRemovalMarks() {
+            openFlaky("10.0.0.2-10.0.0.3");
+            AddressState mine = allocator.allocate("n", ALICE);
+            AtomicReference<Throwable> releaseFailure = new AtomicReference<>();
+            // the removal's mark is applied, then its answer lost: the network stays marked
+            faulty.loseNextCommitAnswerAfter(() -> releaseFailure.set(catchThrowable(() -> allocator.release("n", mine.address()))));
+            assertThatThrownBy(() -> flaky.remove("n", false)).isInstanceOf(StoreUnavailableException.class);
+            assertThat(releaseFailure.get()).isInstanceOf(NetworkNotFoundException.class).hasMessageContaining("being removed");
+            assertThat(allocator.show("n", mine.address()).owner()).contains(ALICE);
         }
 
         @Test
@@ -728,8 +790,9 @@ public abstract class AllocationContractKit {
                 Thread.sleep(10);
             }
             assertThat(flaky.releasesWithoutReading("n", mine.address())).as("the feed shows the change of hands").isFalse();
+            assertThat(allocator.show("n", mine.address())).isEqualTo(theirs);
             faulty.loseNextCommitAnswers(1);
-            assertThat(flaky.release("n", mine.address())).isEqualTo(theirs);
+            assertThat(flaky.release("n", mine.address())).isEqualTo(AddressState.free(mine.address()));
             assertThat(allocator.show("n", mine.address()).used()).isFalse();
         }
 
@@ -758,7 +821,7 @@ public abstract class AllocationContractKit {
             openFlaky("10.0.0.0/24");
             AddressState got = flaky.allocate("n", ALICE);
             faulty.loseNextCommitAnswers(1);
-            assertThat(flaky.release("n", got.address()).owner()).contains(ALICE);
+            assertThat(flaky.release("n", got.address())).isEqualTo(AddressState.free(got.address()));
             assertThat(allocator.show("n", got.address()).used()).isFalse();
             IntStream.range(0, 3).forEach(i -> assertThat(flaky.allocate("n", new Owner("c", "n" + i))).isNotNull());
         }

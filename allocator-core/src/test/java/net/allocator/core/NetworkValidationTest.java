@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -123,5 +125,32 @@ class NetworkValidationTest {
         assertThatThrownBy(() -> new Owner("c", "x\udfff")).isInstanceOf(InvalidInputException.class);
         assertThat(new Owner("\ud83d\ude00", "n").cluster()).isEqualTo("\ud83d\ude00");
         assertThatThrownBy(() -> seedAdmin().description("\ud800").build()).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
+    @DisplayName("the canonical constructor refuses what the builder would: a bad name, host bits, a gateway outside or in the pool, a pool outside the network")
+    void canonicalConstructorChecksInvariants() {
+        Network admin = seedAdmin().build();
+        assertThat(new Network(admin.name(), admin.description(), admin.bridge(), admin.address(), admin.prefixLength(),
+                admin.gateway(), admin.pool())).isEqualTo(admin);
+        InetAddress gateway = admin.gateway().orElseThrow();
+        AddressPool elsewhere = AddressPool.of(List.of(AddressRange.of(IpAddresses.parse("10.113.0.5", "a"))), List.of());
+        AddressPool withGateway = AddressPool.of(List.of(AddressRange.of(gateway)), List.of());
+        AddressPool ipv6 = AddressPool.of(List.of(AddressRange.of(IpAddresses.parse("2001:db8::1", "a"))), List.of());
+
+        assertThatThrownBy(() -> new Network("../x", "", "", admin.address(), 16, admin.gateway(), admin.pool()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("network name");
+        assertThatThrownBy(() -> new Network("admin", "", "", IpAddresses.parse("10.112.0.1", "a"), 16, Optional.empty(), admin.pool()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not a network address");
+        assertThatThrownBy(() -> new Network("admin", "", "", admin.address(), 33, Optional.empty(), admin.pool()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not a network address");
+        assertThatThrownBy(() -> new Network("admin", "", "", admin.address(), 16, Optional.of(IpAddresses.parse("10.113.0.1", "a")), admin.pool()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("gateway");
+        assertThatThrownBy(() -> new Network("admin", "", "", admin.address(), 16, Optional.of(gateway), withGateway))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("gateway");
+        assertThatThrownBy(() -> new Network("admin", "", "", admin.address(), 16, admin.gateway(), elsewhere))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("10.113.0.5 is outside the network");
+        assertThatThrownBy(() -> new Network("admin", "", "", admin.address(), 16, admin.gateway(), ipv6))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("2001:db8::1 is outside the network");
     }
 }

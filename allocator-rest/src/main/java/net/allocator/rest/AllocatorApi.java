@@ -14,8 +14,10 @@ import net.allocator.core.AddressPage;
 import net.allocator.core.AddressQuery;
 import net.allocator.core.AddressState;
 import net.allocator.core.AddressStatus;
+import net.allocator.core.InvalidInputException;
 import net.allocator.core.IpAddresses;
 import net.allocator.core.Network;
+import net.allocator.core.NetworkNotFoundException;
 import net.allocator.core.Owner;
 import net.allocator.core.StoreUnavailableException;
 
@@ -138,23 +140,8 @@ final class AllocatorApi {
         boolean used = request.flag("used");
         boolean full = request.flag("full");
         int limit = request.queryValue("limit").map(AllocatorApi::limit).orElse(pageLimit);
-        Optional<String> afterText = request.queryValue("after");
-        // The listing reads the network itself (a missing one is the same 404); it is read here
-        // first only to check the family of "after", which saves a store read per listing.
-        String name;
-        Optional<InetAddress> after = Optional.empty();
-        if (afterText.isPresent()) {
-            Network network = network(request);
-            name = network.name();
-            InetAddress address = IpAddresses.parse(afterText.get(), "after");
-            if (IpAddresses.isIpv6(address) != network.ipv6()) {
-                throw HttpError.badRequest("after " + IpAddresses.format(address) + " is not of the network's family ("
-                        + (network.ipv6() ? "IPv6" : "IPv4") + ")");
-            }
-            after = Optional.of(address);
-        } else {
-            name = Network.checkName(request.parameter("network"));
-        }
+        String name = Network.checkName(request.parameter("network"));
+        Optional<InetAddress> after = request.queryValue("after").map(text -> parseAddress(name, text, "after"));
         Optional<AddressStatus> status = free == used ? Optional.empty()
                 : Optional.of(free ? AddressStatus.FREE : AddressStatus.USED);
         AddressPage page = service.addresses().list(name, new AddressQuery(status, after, limit));
@@ -182,9 +169,9 @@ final class AllocatorApi {
     }
 
     private Response showAddress(Request request) {
-        Network network = network(request);
-        InetAddress address = addressIn(network, request.parameter("address"));
-        AddressState state = service.addresses().show(network.name(), address);
+        String name = Network.checkName(request.parameter("network"));
+        InetAddress address = parseAddress(name, request.parameter("address"), "address");
+        AddressState state = service.addresses().show(name, address);
         return Response.ok(json -> writeAddressState(json, state));
     }
 
@@ -206,8 +193,6 @@ final class AllocatorApi {
         switch (status) {
             case "used" -> {
                 Owner owner = owner(cluster, node);
-                Network network = network(name);
-                requireInside(network, address);
                 AddressState claimed = service.addresses().claim(name, address, owner);
                 return Response.ok(json -> writeAddressState(json, claimed));
             }
@@ -219,14 +204,9 @@ final class AllocatorApi {
                             + "or neither (or \"_\" for both) to release from whoever holds the address");
                 }
                 Optional<Owner> expected = anyCluster ? Optional.empty() : Optional.of(new Owner(cluster.get(), node.get()));
-                Network network = network(name);
-                requireInside(network, address);
-                if (expected.isPresent()) {
-                    service.addresses().release(name, address, expected.get());
-                } else {
-                    service.addresses().release(name, address);
-                }
-                AddressState freed = AddressState.free(address);
+                AddressState freed = expected.isPresent()
+                        ? service.addresses().release(name, address, expected.get())
+                        : service.addresses().release(name, address);
                 return Response.ok(json -> writeAddressState(json, freed));
             }
             default -> throw HttpError.badRequest("status must be used or free, not " + Messages.quote(status));
@@ -234,24 +214,23 @@ final class AllocatorApi {
     }
 
     private Network network(Request request) {
-        return network(Network.checkName(request.parameter("network")));
+        String name = Network.checkName(request.parameter("network"));
+        return service.networks().find(name).orElseThrow(() -> NetworkNotFoundException.notRegistered(name));
     }
 
-    private Network network(String name) {
-        return service.networks().find(Network.checkName(name))
-                .orElseThrow(() -> HttpError.notFound("network " + Messages.quote(name) + " is not registered"));
-    }
-
-    private static InetAddress addressIn(Network network, String text) {
-        InetAddress address = IpAddresses.parse(text, "address");
-        requireInside(network, address);
-        return address;
-    }
-
-    private static void requireInside(Network network, InetAddress address) {
-        if (!network.encloses(address)) {
-            throw HttpError.badRequest("address " + IpAddresses.format(address) + " is outside the network "
-                    + network.name() + " (" + IpAddresses.format(network.address()) + "/" + network.prefixLength() + ")");
+    /**
+     * An address a client sent for a network. Core checks the network, and the address against
+     * it; only when the text is no address at all is the network read here, so that a missing
+     * network still answers 404 before a malformed address answers 400, as it always has.
+     */
+    private InetAddress parseAddress(String network, String text, String what) {
+        try {
+            return IpAddresses.parse(text, what);
+        } catch (InvalidInputException malformed) {
+            if (service.networks().find(network).isEmpty()) {
+                throw NetworkNotFoundException.notRegistered(network);
+            }
+            throw malformed;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import net.allocator.core.AddressNotFoundException;
 import net.allocator.core.ConflictException;
+import net.allocator.core.CorruptRecordException;
 import net.allocator.core.InvalidInputException;
 import net.allocator.core.NetworkNotFoundException;
 import net.allocator.core.StoreUnavailableException;
@@ -38,14 +39,26 @@ final class ErrorMapper {
         if (failure instanceof ConflictException) {
             return Response.error(409, messageOf(failure, "conflict"));
         }
+        if (failure instanceof CorruptRecordException) {
+            // Retrying cannot help, so not a 503; the record's key and text stay in the log.
+            String id = errorId();
+            LOG.error("{}: corrupt record in the store, error id {}", requestLine, id, failure);
+            return Response.error(500, "the store holds a corrupt record that the allocator cannot read; an operator must "
+                    + "repair or remove it (the server log has the details under error id " + id + ")");
+        }
         if (failure instanceof StoreUnavailableException) {
             LOG.warn("{}: store unavailable: {}", requestLine, failure.getMessage());
             return Response.error(503, messageOf(failure, "the store is unavailable") + "; retry later")
                     .withHeader("Retry-After", "1");
         }
-        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        String id = errorId();
         LOG.error("{}: unexpected failure, error id {}", requestLine, id, failure);
         return Response.error(500, "internal error; the server log has the details under error id " + id);
+    }
+
+    /** An id that ties a generic answer to its logged stack trace. */
+    private static String errorId() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     }
 
     private static String messageOf(Exception failure, String fallback) {

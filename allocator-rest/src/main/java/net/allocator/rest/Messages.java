@@ -4,25 +4,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import net.allocator.core.UserText;
 
 /** Small helpers that keep client-supplied text safe to echo in messages and logs. */
 final class Messages {
-    private static final int MAX_QUOTED = 64;
-
     private Messages() {}
 
-    /** Quotes client text for a message: at most 64 characters, control characters escaped. */
+    /**
+     * Quotes client text for a message: {@link UserText#quote}, the one quoting that core's
+     * exception messages use too, so that both kinds of answer show client text alike.
+     */
     static String quote(String text) {
-        String shown = text.length() > MAX_QUOTED ? text.substring(0, MAX_QUOTED) + "…" : text;
-        StringBuilder out = new StringBuilder(shown.length() + 2).append('\'');
-        shown.codePoints().forEach(c -> {
-            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.append('\'').toString();
+        return UserText.quote(text);
     }
 
     /** Text for a log line: bounded and without control characters, so nobody can forge log lines. */

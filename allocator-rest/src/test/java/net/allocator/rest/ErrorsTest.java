@@ -303,6 +303,17 @@ class ErrorsTest {
         }
 
         @Test
+        @DisplayName("an unknown network is a 404 before a malformed address or after is a 400, as it always was")
+        void unknownNetworkBeforeMalformedAddress() {
+            assertThat(assertRejected(api.get("/v1/networks/nope/addresses/not-an-address"), 404).text("message"))
+                    .isEqualTo("network 'nope' is not registered");
+            assertThat(assertRejected(api.get("/v1/networks/nope/addresses?after=not-an-address"), 404).text("message"))
+                    .isEqualTo("network 'nope' is not registered");
+            assertRejected(api.get("/v1/networks/admin/addresses/not-an-address"), 400);
+            assertRejected(api.get("/v1/networks/admin/addresses?after=not-an-address"), 400);
+        }
+
+        @Test
         @DisplayName("an address inside the network but outside its pool")
         void addressNotInPool() {
             assertRejected(api.get("/v1/networks/admin/addresses/10.112.1.104"), 404);

@@ -6,11 +6,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import net.allocator.core.Allocator;
 import net.allocator.core.Network;
 import net.allocator.core.NetworkRegistry;
+import net.allocator.core.store.Operation;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,24 @@ class UnexpectedFailureTest {
         } finally {
             server.stop(Duration.ZERO);
             allocator.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a record in the store that nobody can read is a 500 that says it is corrupt, without its key or text, and retrying is not suggested")
+    void corruptRecord() {
+        try (ApiServer api = new ApiServer()) {
+            assertThat(api.registerSeedNetwork().status()).isEqualTo(201);
+            api.memory.commit(List.of(), List.of(Operation.put("allocator/addresses/admin/0a700165", "{\"secret\": \"not a record\"")));
+
+            ApiServer.Reply reply = api.get("/v1/networks/admin/addresses/10.112.1.101");
+
+            assertThat(reply.status()).as(reply.toString()).isEqualTo(500);
+            assertThat(reply.text("error")).isEqualTo("Internal Server Error");
+            assertThat(reply.text("message")).startsWith("the store holds a corrupt record that the allocator cannot read")
+                    .contains("error id").doesNotContain("secret", "0a700165", "retry");
+            assertThat(reply.header("Retry-After")).isNull();
+            assertThat(api.get("/v1/networks/admin/addresses/10.112.1.102").status()).as("other addresses still answer").isEqualTo(200);
         }
     }
 }

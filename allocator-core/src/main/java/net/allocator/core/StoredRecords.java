@@ -14,7 +14,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** The JSON written to the store for networks and used addresses, and back. */
-final class StoredForms {
+final class StoredRecords {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -24,11 +24,10 @@ final class StoredForms {
     record StoredNetwork(String name, String description, String bridge, String network, int prefix, String gateway,
             List<String> pool, String state) {}
 
-
     static final String OPEN = "open";
     static final String REMOVING = "removing";
 
-    private StoredForms() {}
+    private StoredRecords() {}
 
     static String encodeNetwork(Network network, String state) {
         return write(new StoredNetwork(network.name(), network.description(), network.bridge(),
@@ -111,7 +110,7 @@ final class StoredForms {
                 return AddressState.used(IpAddresses.parse(fields[0], "stored address"), new Owner(fields[1], fields[2]),
                         InstantText.parse(fields[3]));
             } catch (RuntimeException e) {
-                throw new CorruptRecordException(key, e);
+                throw CorruptRecordException.at(key, e);
             }
         }
         return decodeAnyForm(json, key);
@@ -148,7 +147,7 @@ final class StoredForms {
         String claimedAt = null;
         try (JsonParser parser = JSON.getFactory().createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new CorruptRecordException(key, new IllegalArgumentException("not a JSON object"));
+                throw CorruptRecordException.at(key, new IllegalArgumentException("not a JSON object"));
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -163,13 +162,13 @@ final class StoredForms {
                 }
             }
         } catch (IOException e) {
-            throw new CorruptRecordException(key, e);
+            throw CorruptRecordException.at(key, e);
         }
         try {
             return AddressState.used(IpAddresses.parse(address, "stored address"), new Owner(cluster, node),
                     claimedAt == null ? Instant.EPOCH : InstantText.parse(claimedAt));
         } catch (RuntimeException e) {
-            throw new CorruptRecordException(key, e);
+            throw CorruptRecordException.at(key, e);
         }
     }
 
@@ -185,16 +184,7 @@ final class StoredForms {
         try {
             return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new CorruptRecordException(key, e);
-        }
-    }
-
-    /** A record in the store that this allocator did not write and cannot read. */
-    static final class CorruptRecordException extends StoreUnavailableException {
-        private static final long serialVersionUID = 1L;
-
-        CorruptRecordException(String key, Throwable cause) {
-            super("the store holds an unreadable record at " + key + ": " + cause.getMessage(), cause);
+            throw CorruptRecordException.at(key, e);
         }
     }
 }
