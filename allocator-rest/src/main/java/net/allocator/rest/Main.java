@@ -2,6 +2,8 @@ package net.allocator.rest;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import net.allocator.core.Allocator;
 import net.allocator.core.AllocatorOptions;
 import net.allocator.core.InvalidInputException;
@@ -30,7 +32,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        Launched launched;
+        AtomicReference<Launched> running = new AtomicReference<>();
         try {
             ServiceCommand.Invocation invocation = ServiceCommand.parse(args, System.getenv());
             if (invocation instanceof Print print) {
@@ -40,15 +42,13 @@ public final class Main {
             }
             Run run = (Run) invocation;
             run.warnings().forEach(warning -> System.err.println("allocator-rest: warning: " + warning));
-            launched = launch(run.config());
+            stopOnSignals(running);
+            launch(run.config(), running::set);
         } catch (UsageException e) {
             exit(EXIT_USAGE, e.getMessage() + " (--help lists every flag)");
-            return;
         } catch (StartupException e) {
             exit(EXIT_STARTUP, e.getMessage());
-            return;
         }
-        stopOnSignals(launched);
     }
 
     private static void exit(int code, String message) {
@@ -60,11 +60,15 @@ public final class Main {
     /**
      * Stops the service on SIGTERM and Ctrl-C, then exits 0. Left to the JVM, SIGTERM would run
      * the shutdown hook and exit with 143 (128 + 15), which systemd and other supervisors count
-     * as a failure of a stop that went as asked.
+     * as a failure of a stop that went as asked. Installed before the service starts, so a signal
+     * right after the start-up line finds the service to close.
      */
-    private static void stopOnSignals(Launched launched) {
+    private static void stopOnSignals(AtomicReference<Launched> running) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            launched.close();
+            Launched launched = running.get();
+            if (launched != null) {
+                launched.close();
+            }
             ServiceLogging.flush();
         }, "allocator-shutdown"));
         for (String name : List.of("TERM", "INT")) {
@@ -76,13 +80,19 @@ public final class Main {
         }
     }
 
+    /** {@link #launch(Config, Consumer)} for a caller that closes what it launched itself. */
+    static Launched launch(Config config) throws UsageException, StartupException {
+        return launch(config, launched -> {});
+    }
+
     /**
-     * Starts the service as {@code config} says and logs the start-up line.
+     * Starts the service as {@code config} says, hands it to {@code started}, then logs the
+     * start-up line (so whoever stops the service knows it before anyone can see it running).
      *
      * @throws UsageException for a setting the store or the allocator refuses
      * @throws StartupException when the server cannot listen
      */
-    static Launched launch(Config config) throws UsageException, StartupException {
+    static Launched launch(Config config, Consumer<Launched> started) throws UsageException, StartupException {
         ServiceLogging.apply(config.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -109,6 +119,8 @@ public final class Main {
             throw new StartupException("cannot listen on " + config.server().bind().getHostAddress() + ":"
                     + config.server().port() + ": " + e.getMessage());
         }
+        Launched launched = new Launched(server, allocator, store, log);
+        started.accept(launched);
         log.info("allocator-rest {} listening on {} with store {} ({}), key prefix '{}', {} threads",
                 RestServer.version(), server.uri(), storeName, store.describe(), config.keyPrefix(), config.server().threads());
         if (storeName.equals("inmemory")) {
@@ -125,7 +137,7 @@ public final class Main {
         } catch (StoreUnavailableException e) {
             log.warn("the store does not answer yet ({}); requests get 503 until it does", e.getMessage());
         }
-        return new Launched(server, allocator, store, log);
+        return launched;
     }
 
     /** The running service, as {@link #launch} leaves it. */
