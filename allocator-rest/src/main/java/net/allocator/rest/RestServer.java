@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST service on the JDK's {@link HttpServer}: one context, one dispatcher that routes by
- * method and path template ({@link AllocatorApi#routes()}), one place that maps failures to
- * answers ({@link ErrorMapper}), and a response that always is JSON.
+ * method and path template ({@link AllocatorApi#routes()}), the checks a request passes before
+ * its handler ({@link RequestGuards}), one place that maps failures to answers ({@link
+ * ErrorMapper}), a response that always is JSON, and a request log line per request.
  *
  * <pre>{@code
  * RestServer server = RestServer.start(AllocatorService.of(allocator, allocator::checkStore, "inmemory"),
