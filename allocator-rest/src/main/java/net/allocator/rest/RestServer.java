@@ -16,15 +16,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST service on the JDK's {@link HttpServer}: one context, one dispatcher that routes by
- * method and path template ({@link AllocatorApi#routes()}), one place that maps failures to
- * answers ({@link ErrorMapper}), and a response that always is JSON.
+ * method and path template ({@link AllocatorApi#routes()}), the checks a request passes before
+ * its handler ({@link RequestGuards}), one place that maps failures to answers ({@link
+ * ErrorMapper}), a response that always is JSON, and a request log line per request.
  *
  * <pre>{@code
  * RestServer server = RestServer.start(AllocatorService.of(allocator, allocator::checkStore, "inmemory"),
@@ -48,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
+    private static final Logger REQUESTS = LoggerFactory.getLogger(ServiceLogging.REQUESTS);
 
     static {
         // The JDK server leaves Nagle's algorithm on unless told otherwise, which costs each
@@ -71,8 +68,7 @@ public final class RestServer implements AutoCloseable {
     private final ServerOptions options;
     private final Router router;
     private final ObjectMapper mapper;
-    private final RequestLog requestLog = RequestLog.start();
-    private final byte[] tokenDigest;
+    private final RequestGuards guards;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     private boolean stopped;
@@ -83,7 +79,7 @@ public final class RestServer implements AutoCloseable {
         this.options = options;
         this.router = router;
         this.mapper = mapper;
-        this.tokenDigest = options.token().map(RestServer::sha256).orElse(null);
+        this.guards = new RequestGuards(options.bind(), options.token());
     }
 
     /**
@@ -162,7 +158,6 @@ public final class RestServer implements AutoCloseable {
         if (grace.isZero() || inFlight.get() == 0) {
             server.stop(0);
             shutdownExecutor();
-            requestLog.close();
             return;
         }
         // HttpServer.stop(n) closes the listener at once but then, on JDK 17, waits the whole n
@@ -188,7 +183,6 @@ public final class RestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shutdownExecutor();
-        requestLog.close();
         if (abandoned > 0) {
             LOG.warn("stopped with {} request(s) still in flight after the grace of {}", abandoned, grace);
         }
@@ -258,10 +252,26 @@ public final class RestServer implements AutoCloseable {
             LOG.error("{}: could not write the answer", requestLine, e);
         } finally {
             exchange.close();
-            if (requestLog.enabled()) {
-                requestLog.log(exchange.getRemoteAddress(), requestLine, status,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            }
+            logRequest(exchange, requestLine, status, started);
+        }
+    }
+
+    /**
+     * The request log: {@code 127.0.0.1 POST /v1/networks/admin 200 3ms}, at INFO; a request the
+     * guards refused (401, 403) at WARN, so that it shows at {@code --log-level warn} too.
+     */
+    private static void logRequest(HttpExchange exchange, String requestLine, int status, long started) {
+        boolean refused = status == 401 || status == 403;
+        if (!(refused ? REQUESTS.isWarnEnabled() : REQUESTS.isInfoEnabled())) {
+            return;
+        }
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        String client = remote == null || remote.getAddress() == null ? "-" : remote.getAddress().getHostAddress();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (refused) {
+            REQUESTS.warn("{} {} {} {}ms", client, requestLine, status, millis);
+        } else {
+            REQUESTS.info("{} {} {} {}ms", client, requestLine, status, millis);
         }
     }
 
@@ -277,11 +287,7 @@ public final class RestServer implements AutoCloseable {
                     Map.of("Allow", allow));
         }
         Router.Found found = (Router.Found) match;
-        refuseForeignHost(request);
-        if (found.route().writes()) {
-            refuseCrossSiteWrite(request);
-            authorize(request);
-        }
+        guards.check(request, found.route().writes());
         request.bind(found.parameters());
         return found.route().handler().handle(request);
     }
@@ -298,62 +304,6 @@ public final class RestServer implements AutoCloseable {
             out.add(Request.decodePathSegment(segment));
         }
         return out;
-    }
-
-    /**
-     * A service bound to loopback answers only requests addressed to loopback: a web page whose
-     * host name an attacker re-points at 127.0.0.1 (DNS rebinding) sends its own host name.
-     */
-    private void refuseForeignHost(Request request) {
-        if (!options.bind().isLoopbackAddress()) {
-            return;
-        }
-        String host = request.header("Host").map(h -> h.strip().toLowerCase(Locale.ROOT)).orElse("");
-        String name = host.startsWith("[") ? host.substring(0, Math.max(1, host.indexOf(']') + 1))
-                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-        boolean loopback = name.isEmpty() || name.equals("localhost") || name.equals("[::1]") || name.startsWith("127.");
-        if (!loopback) {
-            throw new HttpError(403, "this service listens on loopback and answers only requests for localhost, 127.0.0.1 or [::1]");
-        }
-    }
-
-    /**
-     * Browsers send Origin and Sec-Fetch-Site with every cross-site write; API clients (curl,
-     * HttpClient, other services) do not. Refusing those stops a web page from allocating
-     * through an operator's browser when no token is set.
-     */
-    private void refuseCrossSiteWrite(Request request) {
-        String site = request.header("Sec-Fetch-Site").map(v -> v.strip().toLowerCase(Locale.ROOT)).orElse("");
-        if (site.equals("cross-site") || site.equals("same-site")) {
-            throw new HttpError(403, "changes from web pages of other sites are refused");
-        }
-        Optional<String> origin = request.header("Origin");
-        if (origin.isPresent()) {
-            String host = request.header("Host").map(h -> h.strip().toLowerCase(Locale.ROOT)).orElse("");
-            String fromOrigin = origin.get().strip().toLowerCase(Locale.ROOT).replaceFirst("^[a-z][a-z0-9+.-]*://", "");
-            if (!fromOrigin.equals(host)) {
-                throw new HttpError(403, "changes from web pages of other origins are refused");
-            }
-        }
-    }
-
-    private void authorize(Request request) {
-        if (tokenDigest == null) {
-            return;
-        }
-        Map<String, String> challenge = Map.of("WWW-Authenticate", "Bearer realm=\"allocator\"");
-        Optional<String> header = request.header("Authorization");
-        if (header.isEmpty() || header.get().isBlank()) {
-            throw new HttpError(401, "this server requires a bearer token for changes: send Authorization: Bearer <token>", challenge);
-        }
-        String value = header.get().strip();
-        if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new HttpError(401, "the Authorization header must be Bearer <token>", challenge);
-        }
-        // compare digests, so the comparison takes the same time whatever the token's length
-        if (!MessageDigest.isEqual(sha256(value.substring(7).strip()), tokenDigest)) {
-            throw new HttpError(403, "the bearer token is not valid");
-        }
     }
 
     /** The response's body as JSON and a newline, written straight from the handler's data. */
@@ -386,14 +336,6 @@ public final class RestServer implements AutoCloseable {
         return JsonMapper.builder(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     private static java.util.concurrent.ThreadFactory workerThreads() {
