@@ -76,11 +76,12 @@ class MainTest {
         private Finished finish(Map<String, String> env, String... args) throws Exception {
             Path out = Files.createTempFile("allocator-rest", ".out");
             Path err = Files.createTempFile("allocator-rest", ".err");
+            Process process = java(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             try {
-                Process process = java(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
                 assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited by itself").isTrue();
                 return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
+                process.destroyForcibly(); // a service that did not exit as expected must not outlive the test
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
             }
@@ -96,11 +97,16 @@ class MainTest {
 
             Service(Map<String, String> env, String... args) throws IOException {
                 process = java(env, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                Matcher started = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> STARTED.matcher(output()), matcher -> matcher.find() || !process.isAlive());
-                assertThat(process.isAlive()).as("alive after start-up: %s", output()).isTrue();
-                assertThat(started.group(1)).isNotEqualTo("unknown");
-                base = URI.create(started.group(2));
+                try {
+                    Matcher started = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> STARTED.matcher(output()), matcher -> matcher.find() || !process.isAlive());
+                    assertThat(process.isAlive()).as("alive after start-up: %s", output()).isTrue();
+                    assertThat(started.group(1)).isNotEqualTo("unknown");
+                    base = URI.create(started.group(2));
+                } catch (RuntimeException | AssertionError e) {
+                    process.destroyForcibly(); // not started as expected: close() will not run
+                    throw e;
+                }
             }
 
             String output() {
