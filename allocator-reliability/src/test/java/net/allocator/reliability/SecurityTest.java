@@ -190,19 +190,19 @@ class SecurityTest {
     }
 
     @Test
-    @DisplayName("the token is compared in constant time: SHA-256 digests through MessageDigest.isEqual (checked by reading RestServer)")
+    @DisplayName("the token is compared in constant time: SHA-256 digests through MessageDigest.isEqual (checked by reading RequestGuards)")
     void tokenComparisonIsConstantTime() throws IOException {
-        Path source = ServiceEnvironment.repoRoot().resolve("allocator-rest/src/main/java/net/allocator/rest/RestServer.java");
+        Path source = ServiceEnvironment.repoRoot().resolve("allocator-rest/src/main/java/net/allocator/rest/RequestGuards.java");
         String code = Files.readString(source, StandardCharsets.UTF_8);
         Matcher method = Pattern.compile("private void authorize\\(Request request\\) \\{(.*?)\\n    }\\n", Pattern.DOTALL).matcher(code);
-        assertThat(method.find()).as("RestServer.authorize(Request) exists").isTrue();
+        assertThat(method.find()).as("RequestGuards.authorize(Request) exists").isTrue();
         String authorize = method.group(1);
         // the only use of the stored digest is MessageDigest.isEqual on two SHA-256 digests of equal length
         assertThat(authorize).contains("MessageDigest.isEqual(sha256(");
         assertThat(Pattern.compile("tokenDigest").matcher(authorize).results().count()).as("uses of tokenDigest in authorize").isEqualTo(2);
         assertThat(authorize).contains("if (tokenDigest == null)");
         assertThat(authorize).doesNotContain(".equals(", "compareTo(", "contentEquals(", "Arrays.equals", "hashCode(");
-        assertThat(code).contains("this.tokenDigest = options.token().map(RestServer::sha256).orElse(null);");
+        assertThat(code).contains("this.tokenDigest = token.map(RequestGuards::sha256).orElse(null);");
         assertThat(code).containsPattern("MessageDigest\\.getInstance\\(\"SHA-256\"\\)\\.digest\\(text\\.getBytes\\(StandardCharsets\\.UTF_8\\)\\)");
         // and the token itself is never compared or logged anywhere else in the REST module
         try (var files = Files.walk(source.getParent())) {
