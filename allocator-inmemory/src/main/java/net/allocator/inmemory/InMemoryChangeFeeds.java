@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import net.allocator.core.store.ChangeListener;
 
 /**
@@ -31,6 +32,16 @@ final class InMemoryChangeFeeds {
      */
     private static final ExecutorService DELIVERY = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
             new SynchronousQueue<>(), new DaemonThreads());
+
+    /**
+     * How long, and how often, a task that has delivered everything waits for more before it
+     * ends. Starting a task costs the committer a thread hand-off (several µs); a committer of
+     * a million changes a second that started one per commit ran at 40 k allocate+release pairs
+     * a second instead of 276 k (same session, loaded machine). Lingering 1 ms lets a busy store's
+     * commits only queue.
+     */
+    private static final long IDLE_PAUSE_NANOS = 100_000;
+    private static final int IDLE_ROUNDS = 10;
 
     private final Object lock;
     private Changes queued = new Changes();
@@ -120,23 +131,36 @@ final class InMemoryChangeFeeds {
 
     /** The delivery task: rounds of taking the queue under the lock and delivering it outside. */
     private void deliver() {
+        int idleRounds = 0;
         while (true) {
             Changes batch;
             Watcher[] targets;
             Watcher[] toReset;
             synchronized (lock) {
-                if (closed || (queued.size == 0 && !newWatchers && overflowed.length == 0)) {
+                boolean nothing = queued.size == 0 && !newWatchers && overflowed.length == 0;
+                if (closed || (nothing && idleRounds == IDLE_ROUNDS)) {
                     deliveryClaimed = false;
                     return;
                 }
-                batch = queued;
-                queued = taken;
-                taken = batch;
-                targets = watchers;
-                toReset = overflowed;
-                overflowed = new Watcher[0];
-                newWatchers = false;
+                if (nothing) {
+                    idleRounds++;
+                    batch = null;
+                    targets = null;
+                    toReset = null;
+                } else {
+                    idleRounds = 0;
+                    batch = takeQueue();
+                    targets = watchers;
+                    toReset = overflowed;
+                    overflowed = new Watcher[0];
+                    newWatchers = false;
+                }
             }
+            if (batch == null) {
+                LockSupport.parkNanos(IDLE_PAUSE_NANOS);
+                continue;
+            }
+
             for (Watcher watcher : toReset) {
                 watcher.startFromBacklog();
             }
@@ -156,6 +180,14 @@ final class InMemoryChangeFeeds {
             }
             batch.clear(); // the task's own copy now: the next round swaps it in again
         }
+    }
+
+    /** Swaps the queue for the task's emptied one and returns it. Under the lock. */
+    private Changes takeQueue() {
+        Changes batch = queued;
+        queued = taken;
+        taken = batch;
+        return batch;
     }
 
     /** Changes in order, as parallel arrays rather than an object per change. */

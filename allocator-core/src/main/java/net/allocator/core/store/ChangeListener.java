@@ -2,8 +2,9 @@ package net.allocator.core.store;
 
 /**
  * Receives the changes of a {@link KeyValueStore#watch}, in the order the store made them, on a
- * thread of the store's: never the committer's thread, and never while the store holds a lock a
- * commit needs. Calls must return quickly. A call that throws ends the feed with exactly one
+ * thread of the store's: never the committer's thread, and never while the store holds a lock
+ * another client's commit needs. Calls must return quickly and not call the store (the thread may
+ * be the client's network thread). A call that throws ends the feed with exactly one
  * {@link #onReset}; after the feed's handle or its store is closed, no call starts, not even
  * {@code onReset}.
  */

@@ -90,8 +90,9 @@ public interface KeyValueStore extends AutoCloseable {
      * applies every delivered change must end up with the prefix's current contents.
      *
      * <p>The listener is never called on the committer's thread, nor while the store holds a
-     * lock that a commit needs: a commit is applied whole and returns normally whatever its
-     * listeners do, and a listener that waits for another thread's commit does not deadlock.
+     * lock that another client's commit needs: a commit is applied whole and returns normally
+     * whatever its listeners do. It may be called on the client's own network thread (etcd), so
+     * it must still return quickly and not call the store.
      *
      * <p>A listener that throws has missed a change: its feed ends with exactly one {@link
      * ChangeListener#onReset}, and the store's other feeds go on. Closing the returned handle ends

@@ -106,6 +106,11 @@ public class ChangeRecorder implements ChangeListener {
         }
     }
 
+    /** The puts and deletes told so far, in order, without the resets. */
+    public List<Change> keyChanges() {
+        return changes().stream().filter(c -> c.kind() != Kind.RESET).toList();
+    }
+
     /** Everything told so far as text: {@code "put a=1 @7"}, {@code "delete a @8"}, {@code "reset"}, keys without the prefix. */
     public List<String> texts() {
         return changes().stream().map(this::text).toList();
