@@ -7,6 +7,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import net.allocator.core.store.ChangeListener;
 
@@ -17,7 +19,7 @@ import net.allocator.core.store.ChangeListener;
  * half-applied, and one that is slow or calls the store cannot hold up or deadlock a committer.
  * At most one task per store runs at a time, which keeps the order.
  *
- * <p>Every field without its own synchronisation is guarded by the store's lock.
+ * <p>Committers queue under the store's lock; the task reads the queue and the feeds without it.
  */
 final class InMemoryChangeFeeds {
     /**
@@ -35,23 +37,22 @@ final class InMemoryChangeFeeds {
 
     /**
      * How long, and how often, a task that has delivered everything waits for more before it
-     * ends. Starting a task costs the committer a thread hand-off (several µs); a committer of
-     * a million changes a second that started one per commit ran at 40 k allocate+release pairs
-     * a second instead of 276 k (same session, loaded machine). Lingering 1 ms lets a busy store's
-     * commits only queue.
+     * ends: starting a task costs the committer a thread hand-off of several µs, so while commits
+     * keep coming they only queue.
      */
     private static final long IDLE_PAUSE_NANOS = 100_000;
     private static final int IDLE_ROUNDS = 10;
 
+    private static final Watcher[] NONE = {};
+
+    /** The store's; taken by the delivery task only to end (rarely), never per change. */
     private final Object lock;
-    private Changes queued = new Changes();
-    /** The queue the running task has taken, swapped back empty for the next round. */
-    private Changes taken = new Changes();
-    /** Replaced, never changed in place, so a task walks the array it took without the lock. */
-    private Watcher[] watchers = {};
-    /** Watchers to end with a reset because the queue overflowed, for the next task. */
-    private Watcher[] overflowed = {};
-    private boolean newWatchers;
+    private final ChangeQueue queue = new ChangeQueue();
+    /** Written under the lock, replaced and never changed in place; read by the task without it. */
+    private volatile Watcher[] watchers = NONE;
+    /** Feeds to end with a reset (their start was forgotten, or the queue overflowed), for the task. */
+    private final AtomicReference<Watcher[]> toReset = new AtomicReference<>(NONE);
+    /** Whether a delivery task runs. Under the lock. */
     private boolean deliveryClaimed;
     private volatile boolean closed;
 
@@ -64,28 +65,42 @@ final class InMemoryChangeFeeds {
         return watchers.length != 0;
     }
 
-    /** Queues one change of a commit, for delivery once the commit is applied. Under the lock. */
+    /**
+     * Queues one change of a commit; the task sees it once {@link #claimDelivery()} publishes the
+     * commit. Under the lock. When the listeners have fallen {@link #MAX_QUEUED} changes behind,
+     * the feeds end with a reset instead.
+     */
     void queue(String key, String value, long revision) {
-        if (queued.size == MAX_QUEUED) {
-            overflowed = concat(overflowed, watchers);
-            watchers = new Watcher[0];
-            queued.clear();
-            return;
+        if (!queue.add(key, value, revision)) {
+            toReset.accumulateAndGet(watchers, InMemoryChangeFeeds::concat);
+            watchers = NONE;
         }
-        queued.add(key, value, revision);
     }
 
     /**
-     * Under the lock, at the end of a commit or watch: whether the caller must start a delivery
-     * task ({@link #startDelivery()}, after releasing the lock), as there is something to deliver
-     * and no task is running.
+     * Under the lock, at the end of a commit or watch: publishes the commit's changes to the task,
+     * and tells whether the caller must start one ({@link #startDelivery()}, after releasing the
+     * lock), as there is something to deliver and no task runs.
      */
     boolean claimDelivery() {
-        if (deliveryClaimed || (queued.size == 0 && !newWatchers && overflowed.length == 0)) {
+        queue.publish();
+        if (deliveryClaimed || !pending(watchers)) {
             return false;
         }
         deliveryClaimed = true;
         return true;
+    }
+
+    private boolean pending(Watcher[] current) {
+        if (!queue.isEmpty() || toReset.get().length != 0) {
+            return true;
+        }
+        for (Watcher watcher : current) {
+            if (!watcher.started) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Starts the delivery task that {@link #claimDelivery()} claimed. */
@@ -103,18 +118,16 @@ final class InMemoryChangeFeeds {
         if (reset == null) {
             watchers = concat(watchers, new Watcher[] {watcher});
         } else {
-            overflowed = concat(overflowed, new Watcher[] {watcher});
+            toReset.accumulateAndGet(new Watcher[] {watcher}, InMemoryChangeFeeds::concat);
         }
-        newWatchers = true;
         return watcher;
     }
 
     /** Ends every feed without telling its listener. Under the lock. */
     void close() {
         closed = true;
-        watchers = new Watcher[0];
-        overflowed = new Watcher[0];
-        queued.clear();
+        watchers = NONE;
+        toReset.set(NONE);
     }
 
     private static Watcher[] concat(Watcher[] first, Watcher[] second) {
@@ -129,68 +142,155 @@ final class InMemoryChangeFeeds {
         }
     }
 
-    /** The delivery task: rounds of taking the queue under the lock and delivering it outside. */
+    /**
+     * The delivery task: rounds of delivering what the committers published, without the store's
+     * lock (a lock both sides took would cost every commit a contended monitor), until nothing came
+     * for a while.
+     */
     private void deliver() {
         int idleRounds = 0;
-        while (true) {
-            Changes batch;
-            Watcher[] targets;
-            Watcher[] toReset;
-            synchronized (lock) {
-                boolean nothing = queued.size == 0 && !newWatchers && overflowed.length == 0;
-                if (closed || (nothing && idleRounds == IDLE_ROUNDS)) {
-                    deliveryClaimed = false;
-                    return;
-                }
-                if (nothing) {
-                    idleRounds++;
-                    batch = null;
-                    targets = null;
-                    toReset = null;
-                } else {
-                    idleRounds = 0;
-                    batch = takeQueue();
-                    targets = watchers;
-                    toReset = overflowed;
-                    overflowed = new Watcher[0];
-                    newWatchers = false;
-                }
+        while (!closed) {
+            // The count first: a feed published before a change it must see is then in the array.
+            long available = queue.available();
+            Watcher[] targets = watchers;
+            Watcher[] ending = toReset.getAndSet(NONE);
+            boolean unstarted = false;
+            for (Watcher watcher : targets) {
+                unstarted |= !watcher.started;
             }
-            if (batch == null) {
-                LockSupport.parkNanos(IDLE_PAUSE_NANOS);
+            if (available == 0 && ending.length == 0 && !unstarted) {
+                if (idleRounds < IDLE_ROUNDS) {
+                    idleRounds++;
+                    LockSupport.parkNanos(IDLE_PAUSE_NANOS);
+                    continue;
+                }
+                synchronized (lock) {
+                    if (!pending(watchers)) {
+                        deliveryClaimed = false;
+                        return;
+                    }
+                }
                 continue;
             }
-
-            for (Watcher watcher : toReset) {
+            idleRounds = 0;
+            for (Watcher watcher : ending) {
                 watcher.startFromBacklog();
             }
             for (Watcher watcher : targets) {
                 watcher.startFromBacklog();
             }
-            for (int i = 0; i < batch.size && !closed; i++) {
-                String key = batch.keys[i];
+            for (long i = 0; i < available && !closed; i++) {
+                queue.next();
+                String key = queue.key();
                 for (Watcher watcher : targets) {
-                    if (batch.revisions[i] > watcher.startRevision && key.startsWith(watcher.prefix)) {
-                        watcher.deliver(key, batch.values[i], batch.revisions[i]);
+                    if (queue.revision() > watcher.startRevision && key.startsWith(watcher.prefix)) {
+                        watcher.deliver(key, queue.value(), queue.revision());
                     }
                 }
             }
-            for (Watcher watcher : toReset) {
+            queue.consumed();
+            for (Watcher watcher : ending) {
                 watcher.end(new IllegalStateException("more than " + MAX_QUEUED + " changes waited for delivery: the feed fell behind"));
             }
-            batch.clear(); // the task's own copy now: the next round swaps it in again
+        }
+        synchronized (lock) {
+            deliveryClaimed = false;
         }
     }
 
-    /** Swaps the queue for the task's emptied one and returns it. Under the lock. */
-    private Changes takeQueue() {
-        Changes batch = queued;
-        queued = taken;
-        taken = batch;
-        return batch;
+    /**
+     * The changes committed and not yet delivered, in commit order: written by one committer at a
+     * time (under the store's lock) and read by the delivery task, without a lock between them.
+     * Chunks of parallel arrays rather than an object per change; a chunk the task has passed is
+     * garbage.
+     */
+    private static final class ChangeQueue {
+        private static final int CHUNK = 4096;
+
+        private static final class Chunk {
+            final String[] keys = new String[CHUNK];
+            final String[] values = new String[CHUNK]; // null for a deletion
+            final long[] revisions = new long[CHUNK];
+            Chunk next; // written before the count that covers it is published
+        }
+
+        // the committers' side, under the store's lock
+        private Chunk tail = new Chunk();
+        private int tailIndex;
+        private long added;
+        // between them
+        private final AtomicLong published = new AtomicLong();
+        private final AtomicLong delivered = new AtomicLong();
+        // the task's side
+        private Chunk head = tail;
+        private int headIndex = -1;
+        private long taken;
+
+        /** Appends a change; false, appending nothing, when {@link #MAX_QUEUED} wait already. */
+        boolean add(String key, String value, long revision) {
+            if (tailIndex == CHUNK) {
+                // only here, once a chunk, does a committer read what the task last wrote
+                if (added - delivered.get() >= MAX_QUEUED) {
+                    return false;
+                }
+                Chunk next = new Chunk();
+                tail.next = next;
+                tail = next;
+                tailIndex = 0;
+            }
+            tail.keys[tailIndex] = key;
+            tail.values[tailIndex] = value;
+            tail.revisions[tailIndex] = revision;
+            tailIndex++;
+            added++;
+            return true;
+        }
+
+        /** Makes what was added visible to the task: a whole commit at once. */
+        void publish() {
+            if (published.get() != added) {
+                published.lazySet(added); // a release store: ordered after the entries, no fence
+            }
+        }
+
+        /** Whether nothing published is left to deliver; for the committers' side, under the lock. */
+        boolean isEmpty() {
+            return published.get() == delivered.get();
+        }
+
+        /** How many published changes the task has not taken yet. */
+        long available() {
+            return published.get() - taken;
+        }
+
+        /** Moves the task to the next change. */
+        void next() {
+            if (++headIndex == CHUNK) {
+                head = head.next;
+                headIndex = 0;
+            }
+            taken++;
+        }
+
+        String key() {
+            return head.keys[headIndex];
+        }
+
+        String value() {
+            return head.values[headIndex];
+        }
+
+        long revision() {
+            return head.revisions[headIndex];
+        }
+
+        /** Tells the committers how far the task has delivered. */
+        void consumed() {
+            delivered.lazySet(taken);
+        }
     }
 
-    /** Changes in order, as parallel arrays rather than an object per change. */
+    /** A feed's backlog: changes in order, as parallel arrays rather than an object per change. */
     static final class Changes {
         private String[] keys = new String[64];
         private String[] values = new String[64]; // null for a deletion
@@ -208,19 +308,6 @@ final class InMemoryChangeFeeds {
             revisions[size] = revision;
             size++;
         }
-
-        void clear() {
-            if (keys.length > 65_536) {
-                // a burst grew the arrays: start small again rather than keep its memory
-                keys = new String[64];
-                values = new String[64];
-                revisions = new long[64];
-            } else {
-                Arrays.fill(keys, 0, size, null);
-                Arrays.fill(values, 0, size, null);
-            }
-            size = 0;
-        }
     }
 
     /** One feed; closing it stops its deliveries without a reset. */
@@ -233,6 +320,8 @@ final class InMemoryChangeFeeds {
         private Changes backlog;
         private Throwable startReset;
         private final AtomicBoolean over = new AtomicBoolean();
+        /** Whether the task has delivered the backlog. The task's. */
+        private boolean started;
 
         private Watcher(String prefix, ChangeListener listener, long startRevision, Changes backlog, Throwable startReset) {
             this.prefix = prefix;
@@ -243,6 +332,10 @@ final class InMemoryChangeFeeds {
         }
 
         private void startFromBacklog() {
+            if (started) {
+                return;
+            }
+            started = true;
             Changes replay = backlog;
             Throwable reset = startReset;
             backlog = null;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
@@ -239,6 +240,32 @@ class InMemoryKeyValueStoreModelTest {
         store.watch("k/", 0, followed).orElseThrow();
         followed.awaitReset();
         assertThat(followed.texts()).as("a reset, and nothing replayed").containsExactly("reset");
+    }
+
+    @Test
+    @DisplayName("a listener that falls a million changes behind gets a reset, and the commits never wait for it")
+    void slowListenerIsReset() throws Exception {
+        InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+        CountDownLatch stuck = new CountDownLatch(1);
+        ChangeRecorder slow = new ChangeRecorder("o/").whenPut(key -> {
+            try {
+                stuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (AutoCloseable feed = store.watch("o/", store.scan("o/", null, 1).revision(), slow).orElseThrow()) {
+            List<Operation> puts = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                puts.add(Operation.put("o/" + i, "x"));
+            }
+            for (int commit = 0; commit < InMemoryChangeFeeds.MAX_QUEUED / 1000 + 10; commit++) {
+                assertThat(store.commit(List.of(), puts)).isTrue();
+            }
+            stuck.countDown();
+            assertThat(slow.awaitReset()).hasMessageContaining("fell behind");
+            assertThat(slow.resets()).hasSize(1);
+        }
     }
 
     private static final int UNSORTED_LIMIT = 16_384;
