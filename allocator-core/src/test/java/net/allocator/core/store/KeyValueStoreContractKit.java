@@ -270,6 +270,12 @@ public abstract class KeyValueStoreContractKit {
         }
     }
 
+    /** How a test ends a feed. */
+    @FunctionalInterface
+    private interface FeedEnding {
+        void end(AutoCloseable feed) throws Exception;
+    }
+
     /** How long a feed that should stay silent is watched. */
     private static final Duration QUIET = Duration.ofMillis(300);
 
@@ -393,43 +399,40 @@ public abstract class KeyValueStoreContractKit {
         @Test
         @DisplayName("a closed feed delivers nothing more, and does not reset")
         void closedFeedIsSilent() throws Exception {
-            long revision = revisionNow("c/");
-            ChangeRecorder closing = new ChangeRecorder(key("c/"));
-            ChangeRecorder staying = new ChangeRecorder(key("c/"));
-            Optional<AutoCloseable> feed = store.watch(key("c/"), revision, closing);
-            if (feed.isEmpty()) {
-                return;
-            }
-            try (AutoCloseable other = store.watch(key("c/"), revision, staying).orElseThrow()) {
-                store.commit(List.of(), List.of(Operation.put(key("c/1"), "x")));
-                closing.awaitTexts(1);
-                feed.get().close();
-                feed.get().close(); // a second close is harmless
-                store.commit(List.of(), List.of(Operation.put(key("c/2"), "y")));
-                staying.awaitState(Map.of(key("c/1"), "x", key("c/2"), "y"));
-                closing.toldWithin(QUIET);
-                assertThat(closing.changes()).extracting(ChangeRecorder.Change::key).containsExactly(key("c/1"));
-            }
+            endsSilently(store, "c/", feed -> {
+                feed.close();
+                feed.close(); // a second close is harmless
+            });
         }
 
         @Test
         @DisplayName("closing the store ends its feeds, without resetting them")
         void closedStoreEndsItsFeeds() throws Exception {
             KeyValueStore closing = open();
-            long revision = revisionNow("s/");
-            ChangeRecorder ofClosed = new ChangeRecorder(key("s/"));
-            ChangeRecorder ofOpen = new ChangeRecorder(key("s/"));
-            if (closing.watch(key("s/"), revision, ofClosed).isEmpty()) {
+            endsSilently(closing, "s/", feed -> closing.close());
+        }
+
+        /**
+         * Watches {@code name}'s keys through {@code client} and through the test's store, lets a
+         * change arrive, runs {@code ending}, and checks that the first feed then tells nothing,
+         * not even a reset, while the second still brings the next change.
+         */
+        private void endsSilently(KeyValueStore client, String name, FeedEnding ending) throws Exception {
+            long revision = revisionNow(name);
+            ChangeRecorder ended = new ChangeRecorder(key(name));
+            ChangeRecorder staying = new ChangeRecorder(key(name));
+            Optional<AutoCloseable> feed = client.watch(key(name), revision, ended);
+            if (feed.isEmpty()) {
                 return;
             }
-            try (AutoCloseable other = store.watch(key("s/"), revision, ofOpen).orElseThrow()) {
-                store.commit(List.of(), List.of(Operation.put(key("s/1"), "x")));
-                ofClosed.awaitTexts(1);
-                closing.close();
-                store.commit(List.of(), List.of(Operation.put(key("s/2"), "y")));
-                ofOpen.awaitState(Map.of(key("s/1"), "x", key("s/2"), "y"));
-                ofClosed.toldWithin(QUIET);
-                assertThat(ofClosed.changes()).extracting(ChangeRecorder.Change::key).containsExactly(key("s/1"));
+            try (AutoCloseable other = store.watch(key(name), revision, staying).orElseThrow()) {
+                store.commit(List.of(), List.of(Operation.put(key(name + "1"), "x")));
+                ended.awaitTexts(1);
+                ending.end(feed.get());
+                store.commit(List.of(), List.of(Operation.put(key(name + "2"), "y")));
+                staying.awaitState(Map.of(key(name + "1"), "x", key(name + "2"), "y"));
+                ended.toldWithin(QUIET);
+                assertThat(ended.changes()).extracting(ChangeRecorder.Change::key).containsExactly(key(name + "1"));
             }
         }
 
