@@ -25,11 +25,11 @@ public final class ConsulStoreProvider implements StoreProvider {
                 new SettingInfo(ConsulConfig.URL, ConsulConfig.DEFAULT_URL,
                         "Consul agent's HTTP API, http:// or https://, with optional path prefix"),
                 new SettingInfo(ConsulConfig.TOKEN, "", "ACL token sent as X-Consul-Token; needs key read/write on the allocator's prefix"),
-                new SettingInfo(ConsulConfig.TIMEOUT, "5s", "longest wait for an answer to one request"),
-                new SettingInfo(ConsulConfig.CONNECT_TIMEOUT, "2s", "longest wait to open a connection"),
+                new SettingInfo(ConsulConfig.TIMEOUT, Settings.text(ConsulConfig.DEFAULT_TIMEOUT), "longest wait for an answer to one request"),
+                new SettingInfo(ConsulConfig.CONNECT_TIMEOUT, Settings.text(ConsulConfig.DEFAULT_CONNECT_TIMEOUT), "longest wait to open a connection"),
                 new SettingInfo(ConsulConfig.DATACENTER, "", "datacenter to use; the agent's own when empty"),
-                new SettingInfo(ConsulConfig.WATCH_INTERVAL, "200ms", "minimum time between two reads of a watched prefix"),
-                new SettingInfo(ConsulConfig.WATCH_WAIT, "60s", "how long a watch's blocking query waits for a change (1s to 10m)"),
+                new SettingInfo(ConsulConfig.WATCH_INTERVAL, Settings.text(ConsulConfig.DEFAULT_WATCH_INTERVAL), "minimum time between two reads of a watched prefix"),
+                new SettingInfo(ConsulConfig.WATCH_WAIT, Settings.text(ConsulConfig.DEFAULT_WATCH_WAIT), "how long a watch's blocking query waits for a change (1s to 10m)"),
                 new SettingInfo(ConsulConfig.TLS_CA, "", "PEM file of CA certificates to trust for https; the JVM's when empty"));
     }
 

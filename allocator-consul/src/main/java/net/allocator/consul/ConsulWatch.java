@@ -234,21 +234,30 @@ final class ConsulWatch implements AutoCloseable {
         return Math.max(intervalNanos, byKeys);
     }
 
-    /** Calls the listener; its failure is logged and the feed goes on, as other keys' changes still matter. */
+    /**
+     * Calls the listener. One that throws has missed this change, and if the feed went on, it
+     * would believe it is up to date: the feed ends with a reset instead.
+     */
     private void deliver(Runnable callback) {
         try {
             callback.run();
         } catch (RuntimeException e) {
-            log.warn("listener of the watch of {} failed", prefix, e);
+            log.warn("listener of the watch of {} failed on a change, ending the feed", prefix, e);
+            deliverReset(new IllegalStateException("the listener of the watch of " + prefix + " failed on a change: " + e, e));
         }
     }
 
+    /** Ends the feed with the listener's one reset, unless it is over already. */
     private void deliverReset(Throwable cause) {
         if (closed) {
             return;
         }
         closed = true;
-        deliver(() -> listener.onReset(cause));
+        try {
+            listener.onReset(cause);
+        } catch (RuntimeException e) {
+            log.warn("listener of the watch of {} failed on reset", prefix, e);
+        }
     }
 
     /** Sleeps until {@code deadline} (a nanoTime); false when the feed was closed meanwhile. */

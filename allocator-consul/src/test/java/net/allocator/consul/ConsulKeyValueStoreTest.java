@@ -5,55 +5,38 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
-import org.junit.jupiter.api.AfterEach;
+import net.allocator.core.testkit.StoreFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Consul store's own behaviour against a real Consul server, beyond the shared contract kit. */
+/**
+ * The Consul store's own behaviour against a real Consul server, beyond the shared contract kit:
+ * its two write paths ({@code PUT ?cas=} and {@code /v1/txn}), its transaction limit and errors,
+ * and scans that page on the client.
+ */
 class ConsulKeyValueStoreTest {
-    private final List<ConsulKeyValueStore> opened = new CopyOnWriteArrayList<>();
+    @RegisterExtension
+    final StoreFixture<ConsulKeyValueStore> fixture = new StoreFixture<>("consul-test", ConsulTestServer::open);
+
     private ConsulKeyValueStore store;
     private String prefix;
 
     @BeforeEach
     void open() {
-        prefix = "consul-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "/";
-        store = client();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            store.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
-        } finally {
-            opened.forEach(ConsulKeyValueStore::close);
-        }
-    }
-
-    private ConsulKeyValueStore client() {
-        ConsulKeyValueStore client = ConsulTestServer.open();
-        opened.add(client);
-        return client;
+        store = fixture.store();
+        prefix = fixture.prefix();
     }
 
     private String key(String name) {
-        return prefix + name;
+        return fixture.key(name);
     }
 
     private void put(String name, String value) {
@@ -64,35 +47,17 @@ class ConsulKeyValueStoreTest {
     @DisplayName("conditional commits")
     class Commits {
         @Test
-        @DisplayName("create-if-absent of one key (PUT ?cas=0) succeeds once, then fails and keeps the first value")
-        void absentSingle() {
-            assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "first")))).isTrue();
-            assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "second")))).isFalse();
-            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("first");
-        }
-
-        @Test
-        @DisplayName("create-if-absent within a transaction (check-not-exists) succeeds once, then fails and writes nothing")
-        void absentInTransaction() {
-            List<Condition> absent = List.of(Condition.absent(key("a")));
-            assertThat(store.commit(absent, List.of(Operation.put(key("a"), "1"), Operation.put(key("owner"), "x")))).isTrue();
-            assertThat(store.commit(absent, List.of(Operation.put(key("a"), "2"), Operation.put(key("other"), "y")))).isFalse();
+        @DisplayName("create-if-absent through PUT ?cas=0 and through a transaction's check-not-exists see each other's keys")
+        void absentAcrossWritePaths() {
+            List<Condition> absentA = List.of(Condition.absent(key("a")));
+            assertThat(store.commit(absentA, List.of(Operation.put(key("a"), "1"), Operation.put(key("owner"), "x")))).isTrue();
+            assertThat(store.commit(absentA, List.of(Operation.put(key("a"), "2")))).isFalse();
+            List<Condition> absentB = List.of(Condition.absent(key("b")));
+            assertThat(store.commit(absentB, List.of(Operation.put(key("b"), "1")))).isTrue();
+            assertThat(store.commit(absentB, List.of(Operation.put(key("b"), "2"), Operation.put(key("other"), "y")))).isFalse();
             assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("1");
+            assertThat(store.get(key("b")).orElseThrow().value()).isEqualTo("1");
             assertThat(store.get(key("other"))).isEmpty();
-        }
-
-        @Test
-        @DisplayName("an AtVersion put (PUT ?cas=N) applies only at the key's ModifyIndex, and never creates")
-        void atVersionSingle() {
-            put("a", "1");
-            KeyValue first = store.get(key("a")).orElseThrow();
-            assertThat(store.commit(List.of(Condition.atVersion(key("a"), first.version())), List.of(Operation.put(key("a"), "2")))).isTrue();
-            KeyValue second = store.get(key("a")).orElseThrow();
-            assertThat(second.version()).isGreaterThan(first.version());
-            assertThat(store.commit(List.of(Condition.atVersion(key("a"), first.version())), List.of(Operation.put(key("a"), "3")))).isFalse();
-            assertThat(store.commit(List.of(Condition.atVersion(key("new"), 1)), List.of(Operation.put(key("new"), "x")))).isFalse();
-            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("2");
-            assertThat(store.get(key("new"))).isEmpty();
         }
 
         @Test
@@ -116,26 +81,6 @@ class ConsulKeyValueStoreTest {
             assertThat(store.commit(List.of(Condition.atVersion(key("a"), version), Condition.absent(key("b"))), List.of())).isTrue();
             assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of())).isFalse();
             assertThat(store.commit(List.of(), List.of())).isTrue();
-        }
-
-        @Test
-        @DisplayName("one failing condition of several writes nothing at all")
-        void atomicity() {
-            put("taken", "x");
-            boolean applied = store.commit(
-                    List.of(Condition.absent(key("a")), Condition.absent(key("taken"))),
-                    List.of(Operation.put(key("a"), "1"), Operation.delete(key("taken")), Operation.deletePrefix(key("tree/"))));
-            assertThat(applied).isFalse();
-            assertThat(store.get(key("a"))).isEmpty();
-            assertThat(store.get(key("taken"))).isPresent();
-        }
-
-        @Test
-        @DisplayName("delete-prefix removes the keys under it and leaves a sibling with the same start")
-        void deletePrefix() {
-            store.commit(List.of(), List.of(Operation.put(key("n/1"), "1"), Operation.put(key("n/2/deep"), "2"), Operation.put(key("n2"), "sibling")));
-            assertThat(store.commit(List.of(Condition.absent(key("lock"))), List.of(Operation.deletePrefix(key("n/"))))).isTrue();
-            assertThat(store.scan(prefix, null, 10).entries()).extracting(KeyValue::key).containsExactly(key("n2"));
         }
 
         @Test
@@ -163,56 +108,6 @@ class ConsulKeyValueStoreTest {
                     .hasMessageContaining("Must provide key")
                     .hasMessageContaining("Consul at http");
             assertThat(store.get(key("b"))).isEmpty();
-        }
-
-        @Test
-        @DisplayName("of several independent clients racing to create the same keys, exactly one wins each")
-        void oneWinnerPerKey() throws Exception {
-            int clients = 4;
-            int threadsPerClient = 3;
-            int keys = 40;
-            List<ConsulKeyValueStore> racers = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                racers.add(client());
-            }
-            Map<String, List<String>> winners = new ConcurrentHashMap<>();
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(clients * threadsPerClient);
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int c = 0; c < clients; c++) {
-                    for (int t = 0; t < threadsPerClient; t++) {
-                        ConsulKeyValueStore racer = racers.get(c);
-                        String me = c + "/" + t;
-                        // Half the racers claim through the transaction, half through PUT ?cas=0.
-                        boolean viaTxn = t % 2 == 0;
-                        done.add(pool.submit(() -> {
-                            start.await();
-                            for (int k = 0; k < keys; k++) {
-                                String name = key("race/" + k);
-                                List<Operation> ops = viaTxn
-                                        ? List.of(Operation.put(name, me), Operation.put(key("owner/" + me + "/" + k), name))
-                                        : List.of(Operation.put(name, me));
-                                if (racer.commit(List.of(Condition.absent(name)), ops)) {
-                                    winners.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(me);
-                                }
-                            }
-                            return null;
-                        }));
-                    }
-                }
-                start.countDown();
-                for (Future<?> f : done) {
-                    f.get(2, TimeUnit.MINUTES);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-            assertThat(winners).hasSize(keys);
-            for (Map.Entry<String, List<String>> win : winners.entrySet()) {
-                assertThat(win.getValue()).as("winners of %s", win.getKey()).hasSize(1);
-                assertThat(store.get(win.getKey()).orElseThrow().value()).isEqualTo(win.getValue().get(0));
-            }
         }
     }
 
@@ -305,15 +200,15 @@ class ConsulKeyValueStoreTest {
         @DisplayName("ping succeeds against a server with a leader; describe names the URL and never a token")
         void pingAndDescribe() {
             store.ping();
-            ConsulKeyValueStore withToken = ConsulTestServer.open(ConsulConfig.TOKEN, "s3cr3t-token", ConsulConfig.DATACENTER, "dc1");
-            opened.add(withToken);
+            ConsulKeyValueStore withToken = fixture.closedAfterTest(
+                    ConsulTestServer.open(ConsulConfig.TOKEN, "s3cr3t-token", ConsulConfig.DATACENTER, "dc1"));
             assertThat(withToken.describe()).startsWith("consul http").contains("dc1").contains("ACL token").doesNotContain("s3cr3t");
         }
 
         @Test
         @DisplayName("a closed store refuses calls with IllegalStateException")
         void closed() {
-            ConsulKeyValueStore closing = client();
+            ConsulKeyValueStore closing = fixture.open();
             closing.close();
             closing.close();
             assertThatThrownBy(() -> closing.get(key("a"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");

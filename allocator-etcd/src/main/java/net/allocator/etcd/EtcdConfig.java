@@ -22,7 +22,7 @@ import net.allocator.core.store.Settings;
  * {@link #validate()} also checks the settings that only make sense together.
  *
  * <pre>{@code
- * EtcdConfig config = EtcdConfig.of(Settings.of(Map.of("etcd-endpoints", "https://etcd-1:2379,https://etcd-2:2379",
+ * EtcdConfig config = EtcdConfig.from(Settings.of(Map.of("etcd-endpoints", "https://etcd-1:2379,https://etcd-2:2379",
  *                                                      "etcd-tls-ca", "/etc/allocator/etcd-ca.pem")));
  * }</pre>
  */
@@ -59,7 +59,7 @@ public interface EtcdConfig extends Settings {
     EtcdConfig DEFAULT = name -> Optional.empty();
 
     /** The etcd settings among {@code settings}. */
-    static EtcdConfig of(Settings settings) {
+    static EtcdConfig from(Settings settings) {
         requireNonNull(settings, "settings");
         return settings::get;
     }

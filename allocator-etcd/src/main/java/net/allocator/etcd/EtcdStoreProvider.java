@@ -25,8 +25,8 @@ public final class EtcdStoreProvider implements StoreProvider {
         return List.of(
                 new SettingInfo(EtcdConfig.ENDPOINTS, EtcdConfig.DEFAULT_ENDPOINTS,
                         "comma-separated etcd client URLs, all http:// or all https:// (TLS)"),
-                new SettingInfo(EtcdConfig.TIMEOUT, "5s", "longest time one etcd request may take, such as 500ms, 5s or PT5S"),
-                new SettingInfo(EtcdConfig.CONNECT_TIMEOUT, "2s", "longest time opening a connection to one endpoint may take"),
+                new SettingInfo(EtcdConfig.TIMEOUT, Settings.text(EtcdConfig.DEFAULT_TIMEOUT), "longest time one etcd request may take, such as 500ms, 5s or PT5S"),
+                new SettingInfo(EtcdConfig.CONNECT_TIMEOUT, Settings.text(EtcdConfig.DEFAULT_CONNECT_TIMEOUT), "longest time opening a connection to one endpoint may take"),
                 new SettingInfo(EtcdConfig.USER, "", "etcd user, when authentication is enabled"),
                 new SettingInfo(EtcdConfig.PASSWORD, "", "password of " + EtcdConfig.USER),
                 new SettingInfo(EtcdConfig.TLS_CA, "", "PEM file of the CAs to trust for https endpoints (default: the JVM's)"),
@@ -42,6 +42,6 @@ public final class EtcdStoreProvider implements StoreProvider {
      */
     @Override
     public KeyValueStore open(Settings settings) {
-        return new EtcdKeyValueStore(EtcdConfig.of(settings));
+        return new EtcdKeyValueStore(EtcdConfig.from(settings));
     }
 }

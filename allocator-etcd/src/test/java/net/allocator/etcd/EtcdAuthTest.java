@@ -19,6 +19,7 @@ import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.Settings;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.ChangeRecorder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -73,7 +74,7 @@ class EtcdAuthTest {
         settings.put(EtcdConfig.TIMEOUT, "3s");
         settings.put(EtcdConfig.USER, user);
         settings.put(EtcdConfig.PASSWORD, password);
-        return new EtcdKeyValueStore(EtcdConfig.of(Settings.of(settings)));
+        return new EtcdKeyValueStore(EtcdConfig.from(Settings.of(settings)));
     }
 
     @Test
@@ -82,11 +83,11 @@ class EtcdAuthTest {
         try (EtcdKeyValueStore store = open(USER, PASSWORD)) {
             store.ping(); // its user may not read key 'health', but the denial proves the cluster answers
             long start = store.scan("alloc/", null, 1).revision();
-            Recorder recorder = new Recorder("alloc/");
+            ChangeRecorder recorder = new ChangeRecorder("alloc/");
             try (AutoCloseable feed = store.watch("alloc/", start, recorder).orElseThrow()) {
                 assertThat(store.commit(List.of(Condition.absent("alloc/a")), List.of(Operation.put("alloc/a", "1")))).isTrue();
                 assertThat(store.get("alloc/a").map(KeyValue::value)).contains("1");
-                assertThat(recorder.next(1, Duration.ofSeconds(10))).hasSize(1).allMatch(e -> e.startsWith("put a=1"));
+                assertThat(recorder.awaitTexts(1)).hasSize(1).allMatch(e -> e.startsWith("put a=1"));
             }
             store.commit(List.of(), List.of(Operation.deletePrefix("alloc/")));
         }

@@ -28,7 +28,7 @@ class EtcdConfigTest {
         for (int i = 0; i + 1 < nameValue.length; i += 2) {
             values.put(nameValue[i], nameValue[i + 1]);
         }
-        return EtcdConfig.of(Settings.of(values));
+        return EtcdConfig.from(Settings.of(values));
     }
 
     @Test

@@ -6,45 +6,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
-import org.junit.jupiter.api.AfterEach;
+import net.allocator.core.testkit.StoreFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Reads and commits against a real etcd, beyond the shared contract kit. */
+/**
+ * Reads and commits against a real etcd, beyond the shared contract kit: etcd's revisions, its
+ * range ends for prefixes and byte order, and operations repeated within one transaction.
+ */
 class EtcdKeyValueStoreTest {
+    @RegisterExtension
+    final StoreFixture<EtcdKeyValueStore> fixture = new StoreFixture<>("etcd-test", EtcdTestServer::open);
+
     private EtcdKeyValueStore store;
     private String prefix;
 
     @BeforeEach
-    void open(TestInfo test) {
-        prefix = EtcdTestServer.uniquePrefix(test.getTestMethod().orElseThrow().getName());
-        store = EtcdTestServer.open();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            EtcdTestServer.cleanUp(prefix);
-        } finally {
-            store.close();
-        }
+    void open() {
+        store = fixture.store();
+        prefix = fixture.prefix();
     }
 
     private String key(String name) {
-        return prefix + name;
+        return fixture.key(name);
     }
 
     private boolean put(String... keyValue) {
@@ -57,14 +47,6 @@ class EtcdKeyValueStoreTest {
 
     private List<String> keysUnder(String name) {
         return store.scan(key(name), null, 1000).entries().stream().map(kv -> kv.key().substring(prefix.length())).toList();
-    }
-
-    @Test
-    @DisplayName("create-if-absent succeeds once; the second attempt fails and leaves the first value")
-    void createIfAbsent() {
-        assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "first")))).isTrue();
-        assertThat(store.commit(List.of(Condition.absent(key("a"))), List.of(Operation.put(key("a"), "second")))).isFalse();
-        assertThat(store.get(key("a")).map(KeyValue::value)).contains("first");
     }
 
     @Test
@@ -89,21 +71,6 @@ class EtcdKeyValueStoreTest {
         assertThat(store.commit(List.of(Condition.atVersion(key("a"), first.version())), List.of(Operation.put(key("a"), "stale")))).isFalse();
         assertThat(store.commit(List.of(Condition.atVersion(key("a"), second.version())), List.of(Operation.delete(key("a"))))).isTrue();
         assertThat(store.get(key("a"))).isEmpty();
-    }
-
-    @Test
-    @DisplayName("a failing condition among several writes nothing, a holding set writes everything")
-    void atomicity() {
-        put("held", "x");
-        List<Operation> writes = List.of(Operation.put(key("a"), "1"), Operation.put(key("b"), "2"), Operation.deletePrefix(key("d/")),
-                Operation.delete(key("held")));
-        put("d/1", "1");
-        assertThat(store.commit(List.of(Condition.absent(key("a")), Condition.absent(key("held"))), writes)).isFalse();
-        assertThat(keysUnder("")).containsExactly("d/1", "held");
-
-        long version = store.get(key("held")).orElseThrow().version();
-        assertThat(store.commit(List.of(Condition.absent(key("a")), Condition.atVersion(key("held"), version)), writes)).isTrue();
-        assertThat(keysUnder("")).containsExactly("a", "b");
     }
 
     @Test
@@ -184,58 +151,6 @@ class EtcdKeyValueStoreTest {
     void pingAndDescribe() {
         store.ping();
         assertThat(store.describe()).isEqualTo("etcd " + EtcdTestServer.config().endpoints().get(0));
-    }
-
-    @Test
-    @DisplayName("independent clients racing to create the same keys: exactly one winner per key, and the store holds the winner's value")
-    void oneWinnerAcrossClients() throws Exception {
-        int clients = 6;
-        int threadsPerClient = 3;
-        int keys = 40;
-        List<EtcdKeyValueStore> stores = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            stores.add(EtcdTestServer.open());
-        }
-        Map<String, List<String>> winners = new ConcurrentHashMap<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(clients * threadsPerClient);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                for (int t = 0; t < threadsPerClient; t++) {
-                    EtcdKeyValueStore client = stores.get(c);
-                    String me = "client" + c + "-thread" + t;
-                    done.add(pool.submit(() -> {
-                        try {
-                            start.await();
-                            for (int k = 0; k < keys; k++) {
-                                String name = key("race/" + k);
-                                if (client.commit(List.of(Condition.absent(name)), List.of(Operation.put(name, me)))) {
-                                    winners.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(me);
-                                }
-                            }
-                        } catch (Throwable e) {
-                            failures.add(e);
-                        }
-                        return null;
-                    }));
-                }
-            }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-            stores.forEach(EtcdKeyValueStore::close);
-        }
-        assertThat(failures).isEmpty();
-        assertThat(winners).hasSize(keys);
-        assertThat(winners.values()).allSatisfy(list -> assertThat(list).hasSize(1));
-        for (Map.Entry<String, List<String>> win : winners.entrySet()) {
-            assertThat(store.get(win.getKey()).orElseThrow().value()).isEqualTo(win.getValue().get(0));
-        }
     }
 
     @Test

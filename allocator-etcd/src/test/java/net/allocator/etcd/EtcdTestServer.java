@@ -42,7 +42,7 @@ final class EtcdTestServer {
         for (int i = 0; i + 1 < extra.length; i += 2) {
             values.put(extra[i], extra[i + 1]);
         }
-        return EtcdConfig.of(Settings.of(values));
+        return EtcdConfig.from(Settings.of(values));
     }
 
     /** A new, independent client (its own connections) of the test server. */

@@ -114,7 +114,7 @@ class EtcdTlsTest {
         if (authority != null) {
             settings.put(EtcdConfig.AUTHORITY, authority);
         }
-        return new EtcdKeyValueStore(EtcdConfig.of(Settings.of(settings)));
+        return new EtcdKeyValueStore(EtcdConfig.from(Settings.of(settings)));
     }
 
     @Test

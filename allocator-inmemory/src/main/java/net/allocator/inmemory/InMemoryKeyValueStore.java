@@ -1,13 +1,14 @@
 package net.allocator.inmemory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.Condition;
@@ -19,7 +20,11 @@ import net.allocator.core.store.ScanPage;
 /**
  * A {@link KeyValueStore} in this process's memory: the REST service's default and the store
  * for tests. Every operation takes one lock, so each is linearizable; several allocators in one
- * process may share one instance. Nothing survives the process.
+ * process may share one instance, or each take a {@link #client()} of it. Nothing survives the
+ * process.
+ *
+ * <p>A commit only queues its changes for the change feeds; {@link InMemoryChangeFeeds} delivers
+ * them after the commit, off the committer's thread and outside the lock.
  */
 public final class InMemoryKeyValueStore implements KeyValueStore {
     /** How many recent changes a new watch can replay (a power of two). */
@@ -50,8 +55,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     private ArrayList<Slot> unsorted = new ArrayList<>();
     private int size;
     private final History history = new History();
-    /** Replaced, never changed in place, so that a delivery walks a fixed array without a lock of its own. */
-    private volatile Watcher[] watchers = {};
+    private final InMemoryChangeFeeds feeds = new InMemoryChangeFeeds(lock);
     private long revision;
     private volatile boolean closed;
 
@@ -122,62 +126,74 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     /** @return the commit's revision, which is the version of every key it wrote, or {@link #NOT_APPLIED} */
     @Override
     public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        long applied;
+        boolean deliver;
         synchronized (lock) {
-            checkOpen();
-            // indexed loops: iterators are allocated on every commit otherwise
-            Slot[] checked = conditions.size() <= conditionSlots.length ? conditionSlots : new Slot[conditions.size()];
-            for (int i = 0; i < conditions.size(); i++) {
-                Condition condition = conditions.get(i);
-                Slot current = index.get(condition.key());
-                checked[i] = current;
-                boolean exists = current != null && current.value != null;
-                boolean holds = condition instanceof Condition.AtVersion at
-                        ? exists && current.version == at.version()
-                        : !exists;
-                if (!holds) {
-                    return NOT_APPLIED;
-                }
-            }
-            long at = ++revision;
-            for (int i = 0; i < operations.size(); i++) {
-                Operation operation = operations.get(i);
-                if (operation instanceof Operation.Put put) {
-                    Slot slot = slotOf(put.key(), conditions, checked);
-                    if (slot == null) {
-                        slot = new Slot(put.key());
-                        index.put(put.key(), slot);
-                    }
-                    boolean created = slot.value == null;
-                    slot.value = put.value();
-                    slot.version = at;
-                    if (created) {
-                        size++;
-                        written(slot); // after the value is set: this may sort, and keeps only slots with values
-                    }
-                    record(put.key(), put.value(), at);
-                } else if (operation instanceof Operation.Delete delete) {
-                    Slot slot = slotOf(delete.key(), conditions, checked);
-                    if (slot != null && slot.value != null) {
-                        slot.value = null;
-                        size--;
-                        written(slot);
-                        record(delete.key(), null, at);
-                    }
-                } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
-                    sortWritten();
-                    NavigableMap<String, Slot> doomed = sorted.subMap(deletePrefix.prefix(), true,
-                            deletePrefix.prefix() + Character.MAX_VALUE, true);
-                    for (Slot slot : List.copyOf(doomed.values())) {
-                        sorted.remove(slot.key);
-                        index.remove(slot.key);
-                        slot.dropped = true;
-                        size--;
-                        record(slot.key, null, at);
-                    }
-                }
-            }
-            return at;
+            applied = apply(conditions, operations);
+            deliver = feeds.claimDelivery();
         }
+        if (deliver) {
+            feeds.startDelivery(); // outside the lock: the task takes it at once
+        }
+        return applied;
+    }
+
+    /** The commit itself, under the lock: every operation or none, and its changes queued for the feeds. */
+    private long apply(List<Condition> conditions, List<Operation> operations) {
+        checkOpen();
+        // indexed loops: iterators are allocated on every commit otherwise
+        Slot[] checked = conditions.size() <= conditionSlots.length ? conditionSlots : new Slot[conditions.size()];
+        for (int i = 0; i < conditions.size(); i++) {
+            Condition condition = conditions.get(i);
+            Slot current = index.get(condition.key());
+            checked[i] = current;
+            boolean exists = current != null && current.value != null;
+            boolean holds = condition instanceof Condition.AtVersion at
+                    ? exists && current.version == at.version()
+                    : !exists;
+            if (!holds) {
+                return NOT_APPLIED;
+            }
+        }
+        long at = ++revision;
+        for (int i = 0; i < operations.size(); i++) {
+            Operation operation = operations.get(i);
+            if (operation instanceof Operation.Put put) {
+                Slot slot = slotOf(put.key(), conditions, checked);
+                if (slot == null) {
+                    slot = new Slot(put.key());
+                    index.put(put.key(), slot);
+                }
+                boolean created = slot.value == null;
+                slot.value = put.value();
+                slot.version = at;
+                if (created) {
+                    size++;
+                    written(slot); // after the value is set: this may sort, and keeps only slots with values
+                }
+                record(put.key(), put.value(), at);
+            } else if (operation instanceof Operation.Delete delete) {
+                Slot slot = slotOf(delete.key(), conditions, checked);
+                if (slot != null && slot.value != null) {
+                    slot.value = null;
+                    size--;
+                    written(slot);
+                    record(delete.key(), null, at);
+                }
+            } else if (operation instanceof Operation.DeletePrefix deletePrefix) {
+                sortWritten();
+                NavigableMap<String, Slot> doomed = sorted.subMap(deletePrefix.prefix(), true,
+                        deletePrefix.prefix() + Character.MAX_VALUE, true);
+                for (Slot slot : List.copyOf(doomed.values())) {
+                    sorted.remove(slot.key);
+                    index.remove(slot.key);
+                    slot.dropped = true;
+                    size--;
+                    record(slot.key, null, at);
+                }
+            }
+        }
+        return at;
     }
 
     /**
@@ -231,12 +247,11 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         unsorted.clear();
     }
 
-    /** A change: kept for replays, and delivered to every watch. */
+    /** A change: kept for replays, and queued for the feeds, which deliver it after the commit. */
     private void record(String key, String value, long at) {
         history.add(key, value, at);
-        Watcher[] current = watchers;
-        for (int i = 0; i < current.length; i++) {
-            current[i].deliver(key, value, at);
+        if (feeds.active()) {
+            feeds.queue(key, value, at);
         }
     }
 
@@ -276,37 +291,39 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
             return afterRevision >= forgotten;
         }
 
-        void replay(long afterRevision, Watcher watcher) {
+        /** The changes under {@code prefix} after {@code afterRevision}, oldest first. */
+        InMemoryChangeFeeds.Changes after(long afterRevision, String prefix) {
+            InMemoryChangeFeeds.Changes changes = new InMemoryChangeFeeds.Changes();
             for (int i = 0; i < size; i++) {
                 int at = (oldest + i) & MASK;
-                if (revisions[at] > afterRevision) {
-                    watcher.deliver(keys[at], values[at], revisions[at]);
+                if (revisions[at] > afterRevision && keys[at].startsWith(prefix)) {
+                    changes.add(keys[at], values[at], revisions[at]);
                 }
             }
+            return changes;
         }
     }
 
     /**
-     * Delivers changes on the committing thread, under the store's lock, so they arrive in
-     * order; listeners must be quick and must not call the store.
+     * Replays the last {@value #HISTORY} changes at most; a feed from further back starts with a
+     * reset. Changes arrive on a thread of {@link InMemoryChangeFeeds}, in commit order.
      */
     @Override
     public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+        AutoCloseable feed;
+        boolean deliver;
         synchronized (lock) {
             checkOpen();
-            Watcher watcher = new Watcher(prefix, listener);
-            if (!history.keepsAllAfter(afterRevision)) {
-                listener.onReset(new IllegalStateException("changes after revision " + afterRevision + " are forgotten"));
-                return Optional.of(() -> {});
-            }
-            history.replay(afterRevision, watcher);
-            watchers = plus(watchers, watcher);
-            return Optional.of(() -> {
-                synchronized (lock) {
-                    watchers = minus(watchers, watcher);
-                }
-            });
+            feed = history.keepsAllAfter(afterRevision)
+                    ? feeds.add(prefix, listener, revision, history.after(afterRevision, prefix), null)
+                    : feeds.add(prefix, listener, revision, null,
+                            new IllegalStateException("changes after revision " + afterRevision + " are forgotten"));
+            deliver = feeds.claimDelivery();
         }
+        if (deliver) {
+            feeds.startDelivery();
+        }
+        return Optional.of(feed);
     }
 
     @Override
@@ -323,7 +340,7 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public void close() {
         closed = true;
         synchronized (lock) {
-            watchers = new Watcher[0];
+            feeds.close();
         }
     }
 
@@ -347,31 +364,97 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         }
     }
 
-    private static Watcher[] plus(Watcher[] all, Watcher added) {
-        Watcher[] out = Arrays.copyOf(all, all.length + 1);
-        out[all.length] = added;
-        return out;
-    }
-
-    private static Watcher[] minus(Watcher[] all, Watcher removed) {
-        return Arrays.stream(all).filter(w -> w != removed).toArray(Watcher[]::new);
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new StoreUnavailableException("the in-memory store is closed");
         }
     }
 
-    private record Watcher(String prefix, ChangeListener listener) {
-        void deliver(String key, String value, long revision) {
-            if (!key.startsWith(prefix)) {
-                return;
+    /**
+     * Another client of this store, as an allocator in another process would have its own: it
+     * sees the same keys, and closing it ends the feeds opened through it and refuses its later
+     * calls, while the store stays open for its other clients.
+     */
+    public KeyValueStore client() {
+        return new Client();
+    }
+
+    private final class Client implements KeyValueStore {
+        private final Set<AutoCloseable> openFeeds = ConcurrentHashMap.newKeySet();
+        private volatile boolean clientClosed;
+
+        @Override
+        public Optional<KeyValue> get(String key) {
+            checkClientOpen();
+            return InMemoryKeyValueStore.this.get(key);
+        }
+
+        @Override
+        public ScanPage scan(String prefix, String startAfter, int limit) {
+            checkClientOpen();
+            return InMemoryKeyValueStore.this.scan(prefix, startAfter, limit);
+        }
+
+        @Override
+        public boolean commit(List<Condition> conditions, List<Operation> operations) {
+            checkClientOpen();
+            return InMemoryKeyValueStore.this.commit(conditions, operations);
+        }
+
+        @Override
+        public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+            checkClientOpen();
+            return InMemoryKeyValueStore.this.commitVersioned(conditions, operations);
+        }
+
+        @Override
+        public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
+            checkClientOpen();
+            AutoCloseable feed = InMemoryKeyValueStore.this.watch(prefix, afterRevision, listener).orElseThrow();
+            AutoCloseable handle = new AutoCloseable() {
+                @Override
+                public void close() throws Exception {
+                    openFeeds.remove(this);
+                    feed.close();
+                }
+            };
+            openFeeds.add(handle);
+            if (clientClosed) {
+                closeFeeds(); // closed while this feed began
             }
-            if (value == null) {
-                listener.onDelete(key, revision);
-            } else {
-                listener.onPut(key, value, revision);
+            return Optional.of(handle);
+        }
+
+        @Override
+        public void ping() {
+            checkClientOpen();
+            InMemoryKeyValueStore.this.ping();
+        }
+
+        @Override
+        public String describe() {
+            return InMemoryKeyValueStore.this.describe();
+        }
+
+        @Override
+        public void close() {
+            clientClosed = true;
+            closeFeeds();
+        }
+
+        private void closeFeeds() {
+            for (AutoCloseable feed : openFeeds) {
+                try {
+                    feed.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e); // a feed's close throws nothing
+                }
+            }
+        }
+
+        private void checkClientOpen() {
+            if (clientClosed) {
+                throw new StoreUnavailableException("this client of the in-memory store is closed");
             }
         }
     }

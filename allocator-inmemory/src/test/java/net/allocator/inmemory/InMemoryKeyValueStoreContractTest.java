@@ -8,6 +8,6 @@ class InMemoryKeyValueStoreContractTest extends KeyValueStoreContractKit {
 
     @Override
     protected KeyValueStore openStore() {
-        return new SharedClient(shared);
+        return shared.client();
     }
 }

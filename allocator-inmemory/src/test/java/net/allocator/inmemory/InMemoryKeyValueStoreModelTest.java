@@ -8,11 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
-import net.allocator.core.store.ChangeListener;
+import java.util.concurrent.CountDownLatch;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
+import net.allocator.core.testkit.ChangeRecorder;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -89,39 +90,24 @@ class InMemoryKeyValueStoreModelTest {
         }
         long now = store.scan("k/", null, 1).revision();
 
-        List<String> replayed = new ArrayList<>();
-        ChangeListener recorder = new ChangeListener() {
-            @Override
-            public void onPut(String key, String value, long revision) {
-                replayed.add(revision + " put " + key + "=" + value);
-            }
+        ChangeRecorder whole = new ChangeRecorder("");
+        try (AutoCloseable watch = store.watch("k/", now - history, whole).orElseThrow()) { // the oldest kept is the next
+            assertThat(whole.awaitTexts(history)).containsExactlyElementsOf(changes(start, history + 1000 - history, history + 1000));
+        }
+        ChangeRecorder oneTooMany = new ChangeRecorder("");
+        store.watch("k/", now - history - 1, oneTooMany).orElseThrow();
+        assertThat(oneTooMany.awaitTexts(1)).containsExactly("reset");
 
-            @Override
-            public void onDelete(String key, long revision) {
-                replayed.add(revision + " delete " + key);
-            }
-
-            @Override
-            public void onReset(Throwable cause) {
-                replayed.add("reset");
-            }
-        };
-        store.watch("k/", now - history, recorder).orElseThrow().close(); // the oldest kept is the next
-        assertThat(replayed).containsExactlyElementsOf(changes(start, history + 1000 - history, history + 1000));
-        replayed.clear();
-        store.watch("k/", now - history - 1, recorder).orElseThrow().close();
-        assertThat(replayed).containsExactly("reset");
-        replayed.clear();
-
-        try (AutoCloseable watch = store.watch("k/", now - 5, recorder).orElseThrow()) {
-            assertThat(replayed).containsExactlyElementsOf(changes(start, history + 995, history + 1000));
+        ChangeRecorder recent = new ChangeRecorder("");
+        try (AutoCloseable watch = store.watch("k/", now - 5, recent).orElseThrow()) {
+            assertThat(recent.awaitTexts(5)).containsExactlyElementsOf(changes(start, history + 995, history + 1000));
             store.commit(List.of(), List.of(Operation.put("k/live", "x"), Operation.put("elsewhere", "y")));
-            assertThat(replayed).last().isEqualTo((now + 1) + " put k/live=x");
+            assertThat(recent.awaitTexts(6)).last().isEqualTo("put k/live=x @" + (now + 1));
         }
 
-        replayed.clear();
-        store.watch("k/", start + 10, recorder).orElseThrow().close();
-        assertThat(replayed).containsExactly("reset");
+        ChangeRecorder forgotten = new ChangeRecorder("");
+        store.watch("k/", start + 10, forgotten).orElseThrow();
+        assertThat(forgotten.awaitTexts(1)).containsExactly("reset");
     }
 
     @Test
@@ -132,9 +118,8 @@ class InMemoryKeyValueStoreModelTest {
             InMemoryKeyValueStore store = new InMemoryKeyValueStore();
             TreeMap<String, String> model = new TreeMap<>();
             Map<String, Long> versions = new TreeMap<>();
-            TreeMap<String, String> followed = new TreeMap<>();
-            List<String> resets = new ArrayList<>();
-            AutoCloseable watch = store.watch("k/", 0, mirror(followed, resets)).orElseThrow();
+            ChangeRecorder followed = new ChangeRecorder("k/");
+            AutoCloseable watch = store.watch("k/", 0, followed).orElseThrow();
             int keys = 40_000;
             for (int step = 0; step < 120_000; step++) {
                 long revision = step + 1; // every commit here applies, and each takes one revision
@@ -197,12 +182,12 @@ class InMemoryKeyValueStoreModelTest {
                 if (step % 5_000 == 0) {
                     assertThat(store.size()).isEqualTo(model.size());
                     assertThat(store.dump()).isEqualTo(model);
-                    assertThat(followed).isEqualTo(model);
+                    followed.awaitState(model);
                 }
             }
             assertThat(store.dump()).isEqualTo(model);
-            assertThat(followed).isEqualTo(model);
-            assertThat(resets).isEmpty();
+            followed.awaitState(model);
+            assertThat(followed.resets()).isEmpty();
             watch.close();
         }
     }
@@ -251,11 +236,36 @@ class InMemoryKeyValueStoreModelTest {
             store.commit(List.of(), List.of(Operation.put("k/x", "v" + i), Operation.put("k/y", "v" + i)));
         }
         store.commit(List.of(), List.of(Operation.put("k/z", "z"))); // the history drops "put k/a" of revision 1
-        TreeMap<String, String> followed = new TreeMap<>();
-        List<String> resets = new ArrayList<>();
-        store.watch("k/", 0, mirror(followed, resets)).orElseThrow().close();
-        assertThat(resets).as("reset, having replayed %s", followed).hasSize(1);
-        assertThat(followed).isEmpty();
+        ChangeRecorder followed = new ChangeRecorder("k/");
+        store.watch("k/", 0, followed).orElseThrow();
+        followed.awaitReset();
+        assertThat(followed.texts()).as("a reset, and nothing replayed").containsExactly("reset");
+    }
+
+    @Test
+    @DisplayName("a listener that falls a million changes behind gets a reset, and the commits never wait for it")
+    void slowListenerIsReset() throws Exception {
+        InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+        CountDownLatch stuck = new CountDownLatch(1);
+        ChangeRecorder slow = new ChangeRecorder("o/").whenPut(key -> {
+            try {
+                stuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (AutoCloseable feed = store.watch("o/", store.scan("o/", null, 1).revision(), slow).orElseThrow()) {
+            List<Operation> puts = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                puts.add(Operation.put("o/" + i, "x"));
+            }
+            for (int commit = 0; commit < InMemoryChangeFeeds.MAX_QUEUED / 1000 + 10; commit++) {
+                assertThat(store.commit(List.of(), puts)).isTrue();
+            }
+            stuck.countDown();
+            assertThat(slow.awaitReset()).hasMessageContaining("fell behind");
+            assertThat(slow.resets()).hasSize(1);
+        }
     }
 
     private static final int UNSORTED_LIMIT = 16_384;
@@ -268,32 +278,12 @@ class InMemoryKeyValueStoreModelTest {
         }
     }
 
-    /** A listener that keeps the followed keys in {@code into}, and the reasons of resets in {@code resets}. */
-    private static ChangeListener mirror(Map<String, String> into, List<String> resets) {
-        return new ChangeListener() {
-            @Override
-            public void onPut(String key, String value, long revision) {
-                into.put(key, value);
-            }
-
-            @Override
-            public void onDelete(String key, long revision) {
-                into.remove(key);
-            }
-
-            @Override
-            public void onReset(Throwable cause) {
-                resets.add(cause.getMessage());
-            }
-        };
-    }
-
     /** The changes the replay test's commits {@code from} (inclusive) to {@code to} made, as its recorder writes them. */
     private static List<String> changes(long start, int from, int to) {
         List<String> expected = new ArrayList<>();
         for (int i = from; i < to; i++) {
             long revision = start + i + 1;
-            expected.add(i % 3 == 2 ? revision + " delete " + key(i - 1) : revision + " put " + key(i) + "=v" + i);
+            expected.add(i % 3 == 2 ? "delete " + key(i - 1) + " @" + revision : "put " + key(i) + "=v" + i + " @" + revision);
         }
         return expected;
     }

@@ -1,6 +1,13 @@
 package net.allocator.core.store;
 
-/** Receives the changes of a {@link KeyValueStore#watch}, in the order the store made them. */
+/**
+ * Receives the changes of a {@link KeyValueStore#watch}, in the order the store made them, on a
+ * thread of the store's: never the committer's thread, and never while the store holds a lock
+ * another client's commit needs. Calls must return quickly and not call the store (the thread may
+ * be the client's network thread). A call that throws ends the feed with exactly one
+ * {@link #onReset}; after the feed's handle or its store is closed, no call starts, not even
+ * {@code onReset}.
+ */
 public interface ChangeListener {
 
     /** {@code key} was created or changed to {@code value} at store revision {@code revision}. */
@@ -10,9 +17,9 @@ public interface ChangeListener {
     void onDelete(String key, long revision);
 
     /**
-     * The feed lost track (compacted history, broken connection): changes may have been missed,
-     * and the listener must re-read what it depends on. The feed itself is over; the listener
-     * may start a new one.
+     * The feed lost track (compacted history, broken connection, this listener threw): changes
+     * may have been missed, and the listener must re-read what it depends on. The feed itself is
+     * over, and this is its last call; the listener may start a new one.
      */
     void onReset(Throwable cause);
 

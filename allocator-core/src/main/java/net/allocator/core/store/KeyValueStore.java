@@ -86,11 +86,22 @@ public interface KeyValueStore extends AutoCloseable {
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
      * {@code listener} on a thread of the store's, which may be its network thread: a listener
      * must return quickly and never wait. Several changes may share a revision (one commit). A
-     * listener that throws ends the feed with {@link ChangeListener#onReset}. A feed may coalesce
-     * several changes of a key into its latest state, but a follower that applies every
-     * delivered change must end up with the prefix's current contents. Optional: a store that
-     * cannot follow changes cheaply returns {@link Optional#empty()}, and the allocator then
-     * learns of others' changes only from its own reads.
+     * feed may coalesce several changes of a key into its latest state, but a follower that
+     * applies every delivered change must end up with the prefix's current contents.
+     *
+     * <p>The listener is never called on the committer's thread, nor while the store holds a
+     * lock that another client's commit needs: a commit is applied whole and returns normally
+     * whatever its listeners do. It may be called on the client's own network thread (etcd), so
+     * it must still return quickly and not call the store.
+     *
+     * <p>A listener that throws has missed a change: its feed ends with exactly one {@link
+     * ChangeListener#onReset}, and the store's other feeds go on. Closing the returned handle ends
+     * the feed without a reset: no call starts after {@code close} returns (one already running
+     * may finish), and a second {@code close} does nothing. Closing the store ends all its feeds
+     * the same way, without a reset.
+     *
+     * <p>Optional: a store that cannot follow changes cheaply returns {@link Optional#empty()},
+     * and the allocator then learns of others' changes only from its own reads.
      *
      * @return a handle that stops the feed when closed
      */

@@ -70,4 +70,19 @@ public interface Settings {
             throw new InvalidInputException("setting " + name + " must be a duration such as 500ms, 5s or PT5S: " + value.get());
         }
     }
+
+    /**
+     * The text that {@link #duration} reads back as {@code duration}, with the largest whole unit:
+     * {@code 2m}, {@code 5s}, {@code 200ms}. For a store's listed defaults, written once from its
+     * config's constants.
+     */
+    static String text(Duration duration) {
+        if (duration.toMillis() % 60_000 == 0 && !duration.isZero()) {
+            return duration.toMinutes() + "m";
+        }
+        if (duration.toMillis() % 1000 == 0) {
+            return duration.toSeconds() + "s";
+        }
+        return duration.toMillis() + "ms";
+    }
 }

@@ -2,10 +2,14 @@ package net.allocator.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.allocator.core.ConcurrentHarness;
+import net.allocator.core.testkit.ChangeRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -34,6 +40,15 @@ public abstract class KeyValueStoreContractKit {
     /** Whether the store's {@link KeyValueStore#commitVersioned} tells versions, or keeps the default. */
     protected boolean tellsCommitVersions() {
         return true;
+    }
+
+    /**
+     * Whether the store calls listeners on its network thread, which the answers to commits also
+     * need, as {@link KeyValueStore#watch} allows: a listener that waits there stalls commits, so
+     * the kit does not make one wait.
+     */
+    protected boolean callsListenersOnNetworkThread() {
+        return false;
     }
 
     private final List<KeyValueStore> opened = new CopyOnWriteArrayList<>();
@@ -235,35 +250,18 @@ public abstract class KeyValueStoreContractKit {
             }
             Map<String, String> winners = new ConcurrentHashMap<>();
             AtomicInteger doubleWins = new AtomicInteger();
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(clients * threadsPerClient);
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int c = 0; c < clients; c++) {
-                    for (int t = 0; t < threadsPerClient; t++) {
-                        KeyValueStore client = stores.get(c);
-                        String me = c + "/" + t;
-                        done.add(pool.submit(() -> {
-                            start.await();
-                            for (int k = 0; k < keys; k++) {
-                                String name = key("race/" + k);
-                                if (client.commit(List.of(Condition.absent(name)), List.of(Operation.put(name, me)))) {
-                                    if (winners.putIfAbsent(name, me) != null) {
-                                        doubleWins.incrementAndGet();
-                                    }
-                                }
-                            }
-                            return null;
-                        }));
+            List<Throwable> failures = ConcurrentHarness.run(clients * threadsPerClient, thread -> {
+                KeyValueStore client = stores.get(thread % clients);
+                String me = "thread " + thread;
+                for (int k = 0; k < keys; k++) {
+                    String name = key("race/" + k);
+                    if (client.commit(List.of(Condition.absent(name)), List.of(Operation.put(name, me)))
+                            && winners.putIfAbsent(name, me) != null) {
+                        doubleWins.incrementAndGet();
                     }
                 }
-                start.countDown();
-                for (Future<?> f : done) {
-                    f.get(120, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            });
+            assertThat(failures).isEmpty();
             assertThat(doubleWins).hasValue(0);
             assertThat(winners).hasSize(keys);
             for (Map.Entry<String, String> win : winners.entrySet()) {
@@ -272,8 +270,18 @@ public abstract class KeyValueStoreContractKit {
         }
     }
 
-    private static boolean converged(Map<String, String> followed, Map<String, String> expected, boolean wantsValues) {
-        return wantsValues ? followed.equals(expected) : followed.keySet().equals(expected.keySet());
+    /** How a test ends a feed. */
+    @FunctionalInterface
+    private interface FeedEnding {
+        void end(AutoCloseable feed) throws Exception;
+    }
+
+    /** How long a feed that should stay silent is watched. */
+    private static final Duration QUIET = Duration.ofMillis(300);
+
+    /** The store's revision now, as a scan of {@code name}'s keys tells it: a start for a watch. */
+    private long revisionNow(String name) {
+        return store.scan(key(name), null, 1).revision();
     }
 
     @Nested
@@ -294,43 +302,13 @@ public abstract class KeyValueStoreContractKit {
         private void converges(boolean wantsValues) throws Exception {
             store.commit(List.of(), List.of(Operation.put(key("w/before"), "old")));
             long revision = store.scan(key("w/"), null, 10).revision();
-            Map<String, String> followed = new ConcurrentHashMap<>();
-            List<String> foreign = new CopyOnWriteArrayList<>();
-            ChangeListener listener = new ChangeListener() {
-                @Override
-                public void onPut(String k, String v, long r) {
-                    if (k.startsWith(key("w/"))) {
-                        followed.put(k, v);
-                    } else {
-                        foreign.add(k);
-                    }
-                }
-
-                @Override
-                public void onDelete(String k, long r) {
-                    if (k.startsWith(key("w/"))) {
-                        followed.remove(k);
-                    } else {
-                        foreign.add(k);
-                    }
-                }
-
-                @Override
-                public void onReset(Throwable cause) {
-                    foreign.add("reset: " + cause);
-                }
-
-                @Override
-                public boolean wantsValues() {
-                    return wantsValues;
-                }
-            };
-            followed.put(key("w/before"), "old");
-            var watch = store.watch(key("w/"), revision, listener);
+            ChangeRecorder recorder = (wantsValues ? new ChangeRecorder(key("w/")) : ChangeRecorder.keysOnly(key("w/")))
+                    .startingFrom(Map.of(key("w/before"), "old"));
+            var watch = store.watch(key("w/"), revision, recorder);
             if (watch.isEmpty()) {
                 return; // the store offers no feed; the allocator then relies on its own reads
             }
-            try {
+            try (AutoCloseable feed = watch.get()) {
                 KeyValueStore other = open();
                 other.commit(List.of(), List.of(Operation.put(key("w/a"), "1")));
                 other.commit(List.of(), List.of(Operation.put(key("elsewhere"), "x")));
@@ -338,19 +316,12 @@ public abstract class KeyValueStoreContractKit {
                 other.commit(List.of(), List.of(Operation.delete(key("w/a")), Operation.delete(key("w/before"))));
                 other.commit(List.of(), List.of(Operation.put(key("w/c"), "3")));
                 other.commit(List.of(), List.of(Operation.delete(key("w/c"))));
-                Map<String, String> expected = Map.of(key("w/b"), "2");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (!converged(followed, expected, wantsValues) && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
                 if (wantsValues) {
-                    assertThat(followed).isEqualTo(expected);
+                    recorder.awaitState(Map.of(key("w/b"), "2"));
                 } else {
-                    assertThat(followed.keySet()).isEqualTo(expected.keySet());
+                    recorder.awaitKeys(Set.of(key("w/b")));
                 }
-                assertThat(foreign).isEmpty();
-            } finally {
-                watch.get().close();
+                assertThat(recorder.texts()).noneMatch(change -> change.contains("FOREIGN") || change.equals("reset"));
             }
         }
 
@@ -389,16 +360,124 @@ public abstract class KeyValueStoreContractKit {
                 long version = store.commitVersioned(List.of(Condition.absent(key("v/a"))),
                         List.of(Operation.put(key("v/a"), "1"), Operation.put(key("v/b"), "1")));
                 open().commit(List.of(), List.of(Operation.delete(key("v/a"))));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (revisions.getOrDefault(key("v/a"), List.of()).size() < 2 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                await().atMost(ChangeRecorder.PATIENCE).until(() -> revisions.getOrDefault(key("v/a"), List.of()).size() >= 2);
                 assertThat(revisions).doesNotContainKey("reset");
                 assertThat(revisions.get(key("v/b"))).containsExactly(version);
                 assertThat(revisions.get(key("v/a"))).hasSize(2).first().isEqualTo(version);
                 assertThat(revisions.get(key("v/a")).get(1)).isGreaterThan(version);
             } finally {
                 watch.get().close();
+            }
+        }
+
+        @Test
+        @DisplayName("a listener that throws ends its feed with exactly one reset; the commit that made the change applies whole and returns, and other feeds go on")
+        void throwingListenerEndsItsFeed() throws Exception {
+            long revision = revisionNow("t/");
+            ChangeRecorder failing = new ChangeRecorder(key("t/")).failingOnPut();
+            ChangeRecorder healthy = new ChangeRecorder(key("t/"));
+            Optional<AutoCloseable> failingFeed = store.watch(key("t/"), revision, failing);
+            if (failingFeed.isEmpty()) {
+                return;
+            }
+            try (AutoCloseable first = failingFeed.get(); AutoCloseable second = store.watch(key("t/"), revision, healthy).orElseThrow()) {
+                assertThat(store.commit(List.of(Condition.absent(key("t/a"))),
+                        List.of(Operation.put(key("t/a"), "1"), Operation.put(key("t/b"), "2")))).isTrue();
+                assertThat(store.get(key("t/a")).map(KeyValue::value)).contains("1");
+                assertThat(store.get(key("t/b")).map(KeyValue::value)).contains("2");
+                assertThat(failing.awaitReset()).hasMessageContaining("listener failure");
+
+                assertThat(store.commit(List.of(), List.of(Operation.put(key("t/c"), "3")))).isTrue();
+                healthy.awaitState(Map.of(key("t/a"), "1", key("t/b"), "2", key("t/c"), "3"));
+                failing.toldWithin(QUIET);
+                assertThat(failing.changes()).extracting(ChangeRecorder.Change::kind)
+                        .containsExactly(ChangeRecorder.Kind.PUT, ChangeRecorder.Kind.RESET);
+                assertThat(healthy.resets()).isEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("a closed feed delivers nothing more, and does not reset")
+        void closedFeedIsSilent() throws Exception {
+            endsSilently(store, "c/", feed -> {
+                feed.close();
+                feed.close(); // a second close is harmless
+            });
+        }
+
+        @Test
+        @DisplayName("closing the store ends its feeds, without resetting them")
+        void closedStoreEndsItsFeeds() throws Exception {
+            KeyValueStore closing = open();
+            endsSilently(closing, "s/", feed -> closing.close());
+        }
+
+        /**
+         * Watches {@code name}'s keys through {@code client} and through the test's store, lets a
+         * change arrive, runs {@code ending}, and checks that the first feed then tells nothing,
+         * not even a reset, while the second still brings the next change.
+         */
+        private void endsSilently(KeyValueStore client, String name, FeedEnding ending) throws Exception {
+            long revision = revisionNow(name);
+            ChangeRecorder ended = new ChangeRecorder(key(name));
+            ChangeRecorder staying = new ChangeRecorder(key(name));
+            Optional<AutoCloseable> feed = client.watch(key(name), revision, ended);
+            if (feed.isEmpty()) {
+                return;
+            }
+            try (AutoCloseable other = store.watch(key(name), revision, staying).orElseThrow()) {
+                store.commit(List.of(), List.of(Operation.put(key(name + "1"), "x")));
+                ended.awaitTexts(1);
+                ending.end(feed.get());
+                store.commit(List.of(), List.of(Operation.put(key(name + "2"), "y")));
+                staying.awaitState(Map.of(key(name + "1"), "x", key(name + "2"), "y"));
+                ended.toldWithin(QUIET);
+                assertThat(ended.changes()).extracting(ChangeRecorder.Change::key).containsExactly(key(name + "1"));
+            }
+        }
+
+        @Test
+        @DisplayName("a listener is called neither on the committer's thread nor while the store holds a lock another client's commit needs")
+        void listenerRunsOutsideCommits() throws Exception {
+            CountDownLatch listenerWaits = new CountDownLatch(1);
+            CountDownLatch otherCommitReturned = new CountDownLatch(1);
+            List<Boolean> sawOtherCommit = new CopyOnWriteArrayList<>();
+            // Waits for another client's commit: a store that calls listeners under a lock that
+            // commit needs stalls here until the wait gives up.
+            boolean mayWait = !callsListenersOnNetworkThread();
+            ChangeRecorder recorder = new ChangeRecorder(key("l/")).whenPut(k -> {
+                if (k.equals(key("l/first")) && mayWait) {
+                    listenerWaits.countDown();
+                    try {
+                        sawOtherCommit.add(otherCommitReturned.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            Optional<AutoCloseable> feed = store.watch(key("l/"), revisionNow("l/"), recorder);
+            if (feed.isEmpty()) {
+                return;
+            }
+            KeyValueStore other = open();
+            ExecutorService otherThread = Executors.newSingleThreadExecutor();
+            try (AutoCloseable watching = feed.get()) {
+                Future<Thread> otherCommit = otherThread.submit(() -> {
+                    if (mayWait) {
+                        listenerWaits.await(ChangeRecorder.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                    }
+                    other.commit(List.of(), List.of(Operation.put(key("l/second"), "2")));
+                    otherCommitReturned.countDown();
+                    return Thread.currentThread();
+                });
+                assertThat(store.commit(List.of(), List.of(Operation.put(key("l/first"), "1")))).isTrue();
+                Thread otherCommitter = otherCommit.get(ChangeRecorder.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                recorder.awaitState(Map.of(key("l/first"), "1", key("l/second"), "2"));
+                assertThat(sawOtherCommit).as("the listener saw the other client's commit return while it waited")
+                        .containsExactlyElementsOf(mayWait ? List.of(true) : List.of());
+                assertThat(recorder.threads()).doesNotContain(Thread.currentThread(), otherCommitter);
+            } finally {
+                otherThread.shutdownNow();
             }
         }
     }
