@@ -31,12 +31,11 @@ final class SqliteFile {
     private SqliteFile() {}
 
     /**
-     * A connection with the store's durability settings: WAL, and {@code synchronous=FULL} so
-     * that a commit returns only once its WAL frames are fsync'd.
+     * A connection with {@code synchronous=FULL}, so that in WAL mode (which {@link #openWriter}
+     * sets, in the file) a commit returns only once its WAL frames are fsync'd.
      */
     static Connection connect(Path file, Duration busyTimeout) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout((int) busyTimeout.toMillis());
         return config.createConnection("jdbc:sqlite:" + file);
@@ -62,6 +61,13 @@ final class SqliteFile {
         try {
             connection = connect(file, busyTimeout);
             prepareSchema(connection, file);
+            // Only now, in a file known to be this store's: switching to WAL rewrites the header.
+            try (Statement statement = connection.createStatement();
+                    ResultSet mode = statement.executeQuery("PRAGMA journal_mode = WAL")) {
+                if (!mode.next() || !mode.getString(1).equalsIgnoreCase("wal")) {
+                    throw new UnusableDatabaseException(file, "cannot be switched to WAL mode", null);
+                }
+            }
             return connection;
         } catch (SQLException e) {
             closeQuietly(connection);

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +74,10 @@ public final class SqliteKeyValueStore implements KeyValueStore {
     private final Duration busyTimeout;
     private final BatchLimits batchLimits;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final SqliteWriter writer;
+    /** Guarded by {@link #writeLock}; null after a failed write, until the next write reconnects. */
+    private SqliteWriter writer;
+    /** The revision the latest writer knew, for its successor. Guarded by {@link #writeLock}. */
+    private long knownRevision = -1;
     private final BlockingQueue<SqliteReader> readers = new ArrayBlockingQueue<>(READERS);
     private final List<SqliteReader> allReaders = new ArrayList<>();
     private final SqliteChangeFeed feed;
@@ -89,7 +90,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         this.batchLimits = new BatchLimits(config.batchCommits(), config.batchOperations(), true);
         Connection connection = SqliteFile.openWriter(file, busyTimeout);
         try {
-            this.writer = new SqliteWriter(connection);
+            this.writer = new SqliteWriter(connection, -1);
             for (int i = 0; i < READERS; i++) {
                 SqliteReader reader = new SqliteReader(SqliteFile.connect(file, busyTimeout));
                 allReaders.add(reader);
@@ -179,7 +180,15 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         writeLock.lock();
         try {
             checkOpen();
-            SqliteWriter.Applied applied = writer.apply(commits, file);
+            SqliteWriter.Applied applied;
+            try {
+                applied = writer().apply(commits, file);
+            } catch (RuntimeException e) {
+                // A failed write can leave the connection's statements unusable (sqlite-jdbc closes
+                // them after some I/O errors): the next write starts on a fresh connection.
+                discardWriter();
+                throw e;
+            }
             if (applied.othersCommittedBefore()) {
                 feed.othersCommitted(applied.revisionBefore());
             }
@@ -260,11 +269,33 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         feed.close();
         writeLock.lock();
         try {
-            writer.close();
+            discardWriter();
         } finally {
             writeLock.unlock();
         }
         allReaders.forEach(SqliteReader::close);
+    }
+
+    private SqliteWriter writer() {
+        if (writer == null) {
+            Connection connection = null;
+            try {
+                connection = SqliteFile.connect(file, busyTimeout);
+                writer = new SqliteWriter(connection, knownRevision);
+            } catch (SQLException e) {
+                SqliteFile.closeQuietly(connection);
+                throw SqliteErrors.unavailable(file, "reconnecting the writer", e);
+            }
+        }
+        return writer;
+    }
+
+    private void discardWriter() {
+        if (writer != null) {
+            knownRevision = writer.knownRevision();
+            writer.close();
+            writer = null;
+        }
     }
 
     private void noticeOthersIfIdle() {
@@ -287,7 +318,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
     }
 
     private void noticeOthersLocked() {
-        if (closed) {
+        if (closed || writer == null) {
             return;
         }
         try {

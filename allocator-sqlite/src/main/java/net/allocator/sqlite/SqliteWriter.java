@@ -49,7 +49,10 @@ final class SqliteWriter {
     /** {@code PRAGMA data_version} at the latest look: it changes when another connection commits. */
     private long lastDataVersion;
 
-    SqliteWriter(Connection connection) throws SQLException {
+    /**
+     * @param knownRevision the revision the store knew before this connection, or -1 for the file's
+     */
+    SqliteWriter(Connection connection, long knownRevision) throws SQLException {
         this.connection = connection;
         this.begin = connection.prepareStatement("BEGIN IMMEDIATE");
         this.commit = connection.prepareStatement("COMMIT");
@@ -67,7 +70,7 @@ final class SqliteWriter {
         this.deleteRange = connection.prepareStatement("DELETE FROM kv WHERE key >= ? AND key < ? RETURNING key");
         this.deleteFrom = connection.prepareStatement("DELETE FROM kv WHERE key >= ? RETURNING key");
         this.lastDataVersion = longQuery(dataVersion);
-        this.revision = longQuery(readRevision);
+        this.revision = knownRevision >= 0 ? knownRevision : longQuery(readRevision);
     }
 
     long knownRevision() {
