@@ -135,6 +135,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         try {
             return reader.get(key);
         } catch (SQLException e) {
+            reader = replaced(reader);
             throw SqliteErrors.unavailable(file, "reading " + key, e);
         } finally {
             readers.add(reader);
@@ -151,6 +152,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         try {
             return reader.scan(prefix, startAfter, limit);
         } catch (SQLException e) {
+            reader = replaced(reader);
             throw SqliteErrors.unavailable(file, "scanning " + prefix, e);
         } finally {
             readers.add(reader);
@@ -213,6 +215,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         try {
             reader.ping();
         } catch (SQLException e) {
+            reader = replaced(reader);
             throw SqliteErrors.unavailable(file, "reading", e);
         } finally {
             readers.add(reader);
@@ -273,7 +276,9 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         } finally {
             writeLock.unlock();
         }
-        allReaders.forEach(SqliteReader::close);
+        synchronized (allReaders) {
+            allReaders.forEach(SqliteReader::close);
+        }
     }
 
     private SqliteWriter writer() {
@@ -328,6 +333,24 @@ public final class SqliteKeyValueStore implements KeyValueStore {
             }
         } catch (SQLException e) {
             // the next write or read reports the failure to its caller
+        }
+    }
+
+    /**
+     * A fresh reader in place of one whose read failed (sqlite-jdbc may have closed its statements),
+     * or the same one when no fresh connection opens now: the next failure tries again.
+     */
+    private SqliteReader replaced(SqliteReader failed) {
+        try {
+            SqliteReader fresh = new SqliteReader(SqliteFile.connect(file, busyTimeout));
+            synchronized (allReaders) {
+                allReaders.remove(failed);
+                allReaders.add(fresh);
+            }
+            failed.close();
+            return fresh;
+        } catch (SQLException e) {
+            return failed;
         }
     }
 
