@@ -16,6 +16,7 @@ import net.allocator.core.StoreUnavailableException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class GroupCommitterTest {
     private final ExecutorService callers = Executors.newCachedThreadPool();
@@ -26,6 +27,7 @@ class GroupCommitterTest {
     }
 
     @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a committer waiting for company never returns
     @DisplayName("a lone caller flushes at once, on its own thread, in a batch of one")
     void loneCallerFlushesAtOnce() {
         BatchStore store = new BatchStore(new BatchLimits(8, 100, true));
