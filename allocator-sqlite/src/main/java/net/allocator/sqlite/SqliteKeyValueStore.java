@@ -123,6 +123,16 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         return new SqliteKeyValueStore(requireNonNull(config, "config"));
     }
 
+    /**
+     * Opens the database file {@code file} with the other settings' defaults.
+     *
+     * @throws UnusableDatabaseException as {@link #open(SqliteConfig)} does
+     */
+    public static SqliteKeyValueStore open(Path file) {
+        String path = file.toString();
+        return open(SqliteConfig.of(name -> name.equals(SqliteConfig.PATH) ? Optional.of(path) : Optional.empty()));
+    }
+
     /** The database file. */
     public Path file() {
         return file;
@@ -131,15 +141,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
     @Override
     public Optional<KeyValue> get(String key) {
         requireNonNull(key, "key");
-        SqliteReader reader = takeReader();
-        try {
-            return reader.get(key);
-        } catch (SQLException e) {
-            reader = replaced(reader);
-            throw SqliteErrors.unavailable(file, "reading " + key, e);
-        } finally {
-            readers.add(reader);
-        }
+        return read("reading " + key, reader -> reader.get(key));
     }
 
     @Override
@@ -148,15 +150,7 @@ public final class SqliteKeyValueStore implements KeyValueStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive: " + limit);
         }
-        SqliteReader reader = takeReader();
-        try {
-            return reader.scan(prefix, startAfter, limit);
-        } catch (SQLException e) {
-            reader = replaced(reader);
-            throw SqliteErrors.unavailable(file, "scanning " + prefix, e);
-        } finally {
-            readers.add(reader);
-        }
+        return read("scanning " + prefix, reader -> reader.scan(prefix, startAfter, limit));
     }
 
     @Override
@@ -211,15 +205,10 @@ public final class SqliteKeyValueStore implements KeyValueStore {
 
     @Override
     public void ping() {
-        SqliteReader reader = takeReader();
-        try {
+        read("reading", reader -> {
             reader.ping();
-        } catch (SQLException e) {
-            reader = replaced(reader);
-            throw SqliteErrors.unavailable(file, "reading", e);
-        } finally {
-            readers.add(reader);
-        }
+            return null;
+        });
     }
 
     @Override
@@ -333,6 +322,24 @@ public final class SqliteKeyValueStore implements KeyValueStore {
             }
         } catch (SQLException e) {
             // the next write or read reports the failure to its caller
+        }
+    }
+
+    /** One read on a reader connection of the pool. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T on(SqliteReader reader) throws SQLException;
+    }
+
+    private <T> T read(String what, Read<T> read) {
+        SqliteReader reader = takeReader();
+        try {
+            return read.on(reader);
+        } catch (SQLException e) {
+            reader = replaced(reader);
+            throw SqliteErrors.unavailable(file, what, e);
+        } finally {
+            readers.add(reader);
         }
     }
 

@@ -14,9 +14,7 @@ public final class AllocatingProcess {
     private AllocatingProcess() {}
 
     public static void main(String[] args) {
-        SqliteConfig config = SqliteConfig.of(name -> name.equals(SqliteConfig.PATH)
-                ? java.util.Optional.of(Path.of(args[0]).toString()) : java.util.Optional.empty());
-        try (SqliteKeyValueStore store = SqliteKeyValueStore.open(config); Allocator allocator = Allocator.create(store)) {
+        try (SqliteKeyValueStore store = SqliteKeyValueStore.open(Path.of(args[0])); Allocator allocator = Allocator.create(store)) {
             int count = Integer.parseInt(args[3]);
             for (int i = 0; i < count; i++) {
                 Owner owner = new Owner(args[2], "node-" + i);

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +26,6 @@ class SqliteBackupTest {
     @TempDir
     Path directory;
 
-    private static SqliteKeyValueStore open(Path file) {
-        return SqliteKeyValueStore.open(SqliteConfig.of(name -> name.equals(SqliteConfig.PATH)
-                ? Optional.of(file.toString()) : Optional.empty()));
-    }
 
     @Test
     @DisplayName("a backup taken under load holds every allocation acknowledged before it began")
@@ -39,7 +34,7 @@ class SqliteBackupTest {
         Map<String, String> acknowledgedBefore = new ConcurrentHashMap<>();
         AtomicBoolean backingUp = new AtomicBoolean();
         CountDownLatch loadRunning = new CountDownLatch(200);
-        try (SqliteKeyValueStore store = open(directory.resolve("live.db")); Allocator allocator = Allocator.create(store)) {
+        try (SqliteKeyValueStore store = SqliteKeyValueStore.open(directory.resolve("live.db")); Allocator allocator = Allocator.create(store)) {
             allocator.register(Network.builder().name("lab").description("backed up").bridge("br0").network("10.8.0.0")
                     .netmask("16").gateway("10.8.0.1").addresses(List.of("10.8.0.2-10.8.15.254")).build());
             List<Throwable> failures = ConcurrentHarness.run(9, thread -> {
@@ -61,7 +56,7 @@ class SqliteBackupTest {
             assertThat(failures).isEmpty();
         }
         assertThat(acknowledgedBefore).hasSizeGreaterThanOrEqualTo(200);
-        try (SqliteKeyValueStore restored = open(backup); Allocator allocator = Allocator.create(restored)) {
+        try (SqliteKeyValueStore restored = SqliteKeyValueStore.open(backup); Allocator allocator = Allocator.create(restored)) {
             for (Map.Entry<String, String> held : acknowledgedBefore.entrySet()) {
                 assertThat(allocator.show("lab", InetAddresses.forString(held.getValue())).owner())
                         .as(held.getValue()).contains(new Owner("backup", held.getKey()));
@@ -73,7 +68,7 @@ class SqliteBackupTest {
     @DisplayName("a backup never overwrites a file")
     void neverOverwrites() throws Exception {
         Path existing = Files.writeString(directory.resolve("taken.db"), "keep me");
-        try (SqliteKeyValueStore store = open(directory.resolve("live.db"))) {
+        try (SqliteKeyValueStore store = SqliteKeyValueStore.open(directory.resolve("live.db"))) {
             assertThatThrownBy(() -> store.backupTo(existing)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(existing.toString());
         }

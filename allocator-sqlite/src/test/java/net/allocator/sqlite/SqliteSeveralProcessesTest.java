@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import net.allocator.core.AddressQuery;
@@ -29,10 +28,6 @@ class SqliteSeveralProcessesTest {
     @TempDir
     Path directory;
 
-    static SqliteKeyValueStore open(Path file) {
-        return SqliteKeyValueStore.open(SqliteConfig.of(name -> name.equals(SqliteConfig.PATH)
-                ? Optional.of(file.toString()) : Optional.empty()));
-    }
 
     @Test
     @DisplayName("two instances in this process and another process, allocating at once on one file, never hand out an address twice")
@@ -41,7 +36,7 @@ class SqliteSeveralProcessesTest {
         int childOwners = 150;
         int threads = 8;
         int perThread = 25;
-        try (SqliteKeyValueStore one = open(file); SqliteKeyValueStore two = open(file);
+        try (SqliteKeyValueStore one = SqliteKeyValueStore.open(file); SqliteKeyValueStore two = SqliteKeyValueStore.open(file);
                 Allocator first = Allocator.create(one); Allocator second = Allocator.create(two)) {
             first.register(Network.builder().name("lab").description("shared").bridge("br0").network("10.9.0.0")
                     .netmask("16").gateway("10.9.0.1").addresses(List.of("10.9.0.2-10.9.3.254")).build());
@@ -74,7 +69,7 @@ class SqliteSeveralProcessesTest {
     @DisplayName("an instance's feed carries its own commits, and ends with one reset when another instance writes")
     void feedResetsOnOthersCommits() throws Exception {
         Path file = directory.resolve("feed.db");
-        try (SqliteKeyValueStore mine = open(file); SqliteKeyValueStore other = open(file)) {
+        try (SqliteKeyValueStore mine = SqliteKeyValueStore.open(file); SqliteKeyValueStore other = SqliteKeyValueStore.open(file)) {
             List<String> seen = new CopyOnWriteArrayList<>();
             long start = mine.scan("f/", null, 1).revision();
             mine.watch("f/", start, new ChangeListener() {
