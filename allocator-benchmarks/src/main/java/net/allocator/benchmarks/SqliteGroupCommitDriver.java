@@ -115,15 +115,16 @@ public final class SqliteGroupCommitDriver {
                         etcds.add(load(n, seconds / rounds, (c, i) -> a.allocate(network.name(), new Owner("load", tag + c + "-" + i))));
                     }
                 }
+                String label = n + (n == 1 ? " caller: " : " callers: ");
                 Result rawResult = merged(raws);
                 Result storeResult = merged(stores);
                 report("raw SQLite: one INSERT per fsync'd transaction", rawResult);
                 report("allocate on the sqlite store", storeResult);
-                Figures.print(SECTION, n + " callers: sqlite allocation ÷ raw throughput", storeResult.perSecond() / rawResult.perSecond(), "ratio");
+                Figures.print(SECTION, label + "sqlite allocation ÷ raw throughput", storeResult.perSecond() / rawResult.perSecond(), "ratio");
                 if (!etcds.isEmpty()) {
                     Result etcdResult = merged(etcds);
                     report("allocate on the etcd store", etcdResult);
-                    Figures.print(SECTION, n + " callers: sqlite allocation ÷ etcd allocation throughput",
+                    Figures.print(SECTION, label + "sqlite allocation ÷ etcd allocation throughput",
                             storeResult.perSecond() / etcdResult.perSecond(), "ratio");
                 }
                 if (n == 1) {
