@@ -173,6 +173,9 @@ public final class SqliteKeyValueStore implements KeyValueStore {
     @Override
     public long[] commitBatch(List<Commit> commits) {
         requireNonNull(commits, "commits");
+        if (commits.size() > batchLimits.maxCommits()) {
+            throw new IllegalArgumentException(commits.size() + " commits exceed the batch limit of " + batchLimits.maxCommits());
+        }
         writeLock.lock();
         try {
             checkOpen();
