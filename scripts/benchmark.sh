@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 #
-# Usage: scripts/benchmark.sh [--quick]
+# Usage: scripts/benchmark.sh [--quick] [--sqlite-only]
 #
 # Builds what it needs, starts etcd, Consul, the REST service and a bare JDK HttpServer with the
 # project's own scripts, runs every benchmark of allocator-benchmarks, stops what it started, and
 # prints one table. A full run takes about 17 minutes on 2 cores; --quick about 6 (shorter runs, a /20
 # instead of the /8 at 50 and 99 %).
+#
+# --sqlite-only runs only the sqlite section (group commit against one INSERT per fsync and against
+# etcd, about 2 minutes).
 #
 # Results go to target/benchmarks/ of the repository root: figures.tsv (section, figure, value,
 # unit), JMH's JSON results, and every tool's raw output.
@@ -20,11 +23,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 QUICK=0
-case "${1:-}" in
---quick) QUICK=1 ;;
-"") ;;
-*) sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-esac
+SQLITE_ONLY=0
+for ARG in "$@"; do
+    case "$ARG" in
+    --quick) QUICK=1 ;;
+    --sqlite-only) SQLITE_ONLY=1 ;;
+    *) sed -n '3,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    esac
+done
 
 OUT="$ROOT/target/benchmarks"
 mkdir -p "$OUT"
@@ -57,6 +63,21 @@ trap cleanup EXIT
 
 collect() { grep -E '^(FIGURE|NOTE)' "$1" | cut -f2- | tee -a "$FIG" >/dev/null || true; }
 
+# ---------------------------------------------------------------- sqlite: group commit
+# The store's files, the raw baseline's and etcd's data all sit on the disk of target/.
+say "sqlite: allocation with group commit against one INSERT per fsync'd transaction and against etcd"
+ETCD_URL="$(scripts/etcd.sh start "$NAME-etcd" 2>/dev/null | tail -1)"
+STARTED_ETCD=1
+Q=(); ((QUICK)) && Q=(--quick)
+rm -rf "$OUT/sqlite"
+java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.SqliteGroupCommitDriver --dir "$OUT/sqlite" --etcd "$ETCD_URL" \
+    "${Q[@]}" >"$OUT/sqlite.txt" 2>&1
+collect "$OUT/sqlite.txt"
+scripts/etcd.sh stop "$NAME-etcd" >/dev/null 2>&1 || true
+STARTED_ETCD=0
+rm -rf "$OUT/sqlite"
+
+if ((!SQLITE_ONLY)); then
 # ---------------------------------------------------------------- in-memory, in-process (JMH)
 say "JMH: allocate+release on a /16, one thread"
 if ((QUICK)); then JMH_TIME=(-wi 3 -w 1 -i 3 -r 1); else JMH_TIME=(-wi 5 -w 2 -i 5 -r 2); fi
@@ -91,7 +112,6 @@ grep -h '# filled' "$OUT"/jmh-*.txt | sed 's/^# /NOTE\tin-memory (JMH)\t/' >"$OU
 collect "$OUT/fills.txt"
 
 say "in-memory heap, round trips and contention"
-Q=(); ((QUICK)) && Q=(--quick)
 java -Xmx8g "${JOPTS[@]}" -cp "$JAR" net.allocator.benchmarks.InMemoryFigures "${Q[@]}" >"$OUT/inmemory.txt" 2>&1
 collect "$OUT/inmemory.txt"
 
@@ -142,6 +162,8 @@ for LOG in info warn; do
     kill "$REST_PID" 2>/dev/null || true
     wait "$REST_PID" 2>/dev/null || true
 done
+
+fi
 
 # ---------------------------------------------------------------- the table
 say "machine"

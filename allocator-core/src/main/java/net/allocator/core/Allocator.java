@@ -49,7 +49,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     /** An allocator over {@code store}. */
     public static Allocator create(KeyValueStore store, AllocatorOptions options) {
-        return new Allocator(store, options);
+        return new Allocator(net.allocator.core.store.GroupCommitter.around(requireNonNull(store, "store")), options);
     }
 
     /** The store this allocator works on. */

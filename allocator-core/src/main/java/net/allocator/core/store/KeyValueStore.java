@@ -82,6 +82,46 @@ public interface KeyValueStore extends AutoCloseable {
     }
 
     /**
+     * What {@link #commitBatch} accepts from this store. The default, {@link
+     * BatchLimits#UNBATCHED}, says the store cannot batch: core then sends it one commit per call.
+     */
+    default BatchLimits batchLimits() {
+        return BatchLimits.UNBATCHED;
+    }
+
+    /**
+     * Group commit: applies several commits in one durable write, each with an outcome of its
+     * own. The outcome of every commit is exactly what {@link #commitVersioned} would have
+     * returned had the commits been made alone, one after another, in list order: a commit whose
+     * conditions do not hold writes nothing and does not stop the others, and an applied commit
+     * does not make a refused one apply; a commit sees the writes of the commits before it (when
+     * {@link BatchLimits#keysMayRepeat()} allows two of them to name one key). The batch is
+     * durable as a whole: when this method returns, every applied commit is as durable as {@link
+     * #commit} makes one. The caller keeps within {@link #batchLimits()}: at most {@code
+     * maxCommits} commits and {@code maxOperations} conditions and operations (unless the batch
+     * is a single commit), and, unless {@code keysMayRepeat}, no key named by two commits.
+     *
+     * @return each commit's outcome, in list order: the version its written keys now have (or
+     *     {@link #VERSION_UNKNOWN}), or {@link #NOT_APPLIED}
+     * @throws StoreOutcomeUnknownException when the batch was sent but its answer was lost: the
+     *     outcome of every commit in it is unknown, and the caller reads back as after a lost
+     *     {@link #commit}
+     * @throws net.allocator.core.StoreUnavailableException when nothing in the batch was applied
+     * @throws IllegalArgumentException when the batch exceeds {@link #batchLimits()}
+     */
+    default long[] commitBatch(List<Commit> commits) {
+        if (commits.size() > batchLimits().maxCommits()) {
+            throw new IllegalArgumentException(commits.size() + " commits exceed this store's batch limit of "
+                    + batchLimits().maxCommits());
+        }
+        long[] outcomes = new long[commits.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = commitVersioned(commits.get(i).conditions(), commits.get(i).operations());
+        }
+        return outcomes;
+    }
+
+    /**
      * Follows changes to the keys under {@code prefix} made after the store revision {@code
      * afterRevision} (as returned by {@link ScanPage#revision()}), delivering them in order to
      * {@code listener} on a thread of the store's, which may be its network thread: a listener

@@ -501,4 +501,116 @@ public abstract class KeyValueStoreContractKit {
             assertThatThrownBy(() -> store.scan(key("x/"), null, 0)).isInstanceOf(RuntimeException.class);
         }
     }
+
+    @Nested
+    @DisplayName("batched commits")
+    class BatchedCommits {
+        @BeforeEach
+        void onlyWhenTheStoreBatches() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(store.batchLimits().batches(), "the store commits one at a time");
+        }
+
+        private Commit create(String name, String value) {
+            return new Commit(List.of(Condition.absent(key(name))), List.of(Operation.put(key(name), value)));
+        }
+
+        @Test
+        @DisplayName("in one batch, a refused commit leaves the others applied")
+        void refusedLeavesOthers() {
+            store.commit(List.of(), List.of(Operation.put(key("taken"), "x")));
+            long[] outcomes = store.commitBatch(List.of(create("a", "1"), create("taken", "2"), create("c", "3")));
+            assertThat(outcomes[0]).isPositive();
+            assertThat(outcomes[1]).isEqualTo(KeyValueStore.NOT_APPLIED);
+            assertThat(outcomes[2]).isPositive();
+            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("1");
+            assertThat(store.get(key("taken")).orElseThrow().value()).isEqualTo("x");
+            assertThat(store.get(key("c")).orElseThrow().value()).isEqualTo("3");
+        }
+
+        @Test
+        @DisplayName("in one batch, an applied commit does not make a refused one apply")
+        void appliedDoesNotRescueRefused() {
+            store.commit(List.of(), List.of(Operation.put(key("taken"), "x")));
+            Commit refused = new Commit(List.of(Condition.absent(key("taken"))),
+                    List.of(Operation.put(key("taken"), "mine"), Operation.put(key("b"), "mine")));
+            Commit applied = create("a", "1");
+            long[] outcomes = store.commitBatch(List.of(refused, applied));
+            assertThat(outcomes[0]).isEqualTo(KeyValueStore.NOT_APPLIED);
+            assertThat(outcomes[1]).isPositive();
+            assertThat(store.get(key("taken")).orElseThrow().value()).isEqualTo("x");
+            assertThat(store.get(key("b"))).isEmpty();
+            assertThat(store.get(key("a")).orElseThrow().value()).isEqualTo("1");
+        }
+
+        @Test
+        @DisplayName("each commit of a batch sees the writes of those before it, as if committed alone in list order")
+        void listOrder() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(store.batchLimits().keysMayRepeat(), "the store keeps keys apart");
+            store.commit(List.of(), List.of(Operation.put(key("taken"), "x")));
+            Commit refusedBeforeTheDelete = create("taken", "early");
+            Commit delete = new Commit(List.of(), List.of(Operation.delete(key("taken"))));
+            Commit appliedAfterTheDelete = create("taken", "late");
+            long[] outcomes = store.commitBatch(List.of(refusedBeforeTheDelete, delete, appliedAfterTheDelete));
+            assertThat(outcomes[0]).isEqualTo(KeyValueStore.NOT_APPLIED);
+            assertThat(outcomes[1]).isPositive();
+            assertThat(outcomes[2]).isPositive();
+            assertThat(store.get(key("taken")).orElseThrow().value()).isEqualTo("late");
+        }
+
+        @Test
+        @DisplayName("each applied commit's outcome is the version its own keys now have, as commitVersioned tells")
+        void versionsOfTheirOwn() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(tellsCommitVersions(), "the store does not tell versions");
+            long[] outcomes = store.commitBatch(List.of(create("a", "1"), create("b", "2"), create("c", "3")));
+            assertThat(store.get(key("a")).orElseThrow().version()).isEqualTo(outcomes[0]);
+            assertThat(store.get(key("b")).orElseThrow().version()).isEqualTo(outcomes[1]);
+            assertThat(store.get(key("c")).orElseThrow().version()).isEqualTo(outcomes[2]);
+            assertThat(outcomes[0]).isLessThan(outcomes[1]);
+            assertThat(outcomes[1]).isLessThan(outcomes[2]);
+            assertThat(store.commitVersioned(List.of(Condition.atVersion(key("b"), outcomes[1])),
+                    List.of(Operation.put(key("b"), "again")))).isGreaterThan(outcomes[2]);
+        }
+
+        @Test
+        @DisplayName("threads committing through group committers on several clients each get their own, correct outcome")
+        void concurrentOutcomes() throws Exception {
+            int threads = 16;
+            int rounds = 25;
+            List<GroupCommitter> committers = List.of(new GroupCommitter(store), new GroupCommitter(open()));
+            Map<String, Long> ownVersions = new ConcurrentHashMap<>();
+            Map<String, String> raceWinners = new ConcurrentHashMap<>();
+            AtomicInteger doubleWins = new AtomicInteger();
+            AtomicInteger ownRefused = new AtomicInteger();
+            List<Throwable> failures = net.allocator.core.ConcurrentHarness.run(threads, thread -> {
+                GroupCommitter committer = committers.get(thread % committers.size());
+                for (int round = 0; round < rounds; round++) {
+                    String own = "own/" + thread + "/" + round;
+                    long version = committer.commit(create(own, "v"));
+                    if (version == KeyValueStore.NOT_APPLIED) {
+                        ownRefused.incrementAndGet();
+                    } else {
+                        ownVersions.put(key(own), version);
+                    }
+                    String race = "race/" + round;
+                    if (committer.commit(create(race, "thread " + thread)) != KeyValueStore.NOT_APPLIED
+                            && raceWinners.putIfAbsent(key(race), "thread " + thread) != null) {
+                        doubleWins.incrementAndGet();
+                    }
+                }
+            });
+            assertThat(failures).isEmpty();
+            assertThat(ownRefused).as("commits nobody else touched, refused").hasValue(0);
+            assertThat(doubleWins).as("keys created twice").hasValue(0);
+            assertThat(raceWinners).hasSize(rounds);
+            for (Map.Entry<String, String> win : raceWinners.entrySet()) {
+                assertThat(store.get(win.getKey()).orElseThrow().value()).isEqualTo(win.getValue());
+            }
+            assertThat(ownVersions).hasSize(threads * rounds);
+            if (tellsCommitVersions()) {
+                for (Map.Entry<String, Long> own : ownVersions.entrySet()) {
+                    assertThat(store.get(own.getKey()).orElseThrow().version()).as(own.getKey()).isEqualTo(own.getValue());
+                }
+            }
+        }
+    }
 }
