@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.SortedMap;
+import net.allocator.core.store.GroupCommitter;
 import net.allocator.core.store.KeyValueStore;
 
 /**
@@ -30,9 +31,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private final Releases releases;
     private final AddressListing listing;
 
-    private Allocator(KeyValueStore store, AllocatorOptions options) {
-        this.store = requireNonNull(store, "store");
+    private Allocator(KeyValueStore given, AllocatorOptions options) {
+        this.store = requireNonNull(given, "store");
         this.options = requireNonNull(options, "options");
+        // Concurrent commits share one durable write where the store can batch them; the
+        // machinery below sees a plain store either way.
+        KeyValueStore store = GroupCommitter.around(given);
         KeyLayout keys = new KeyLayout(options.keyPrefix());
         this.networks = new NetworkCache(store, keys);
         this.registry = new Registry(store, keys, networks);
@@ -49,10 +53,10 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
 
     /** An allocator over {@code store}. */
     public static Allocator create(KeyValueStore store, AllocatorOptions options) {
-        return new Allocator(net.allocator.core.store.GroupCommitter.around(requireNonNull(store, "store")), options);
+        return new Allocator(store, options);
     }
 
-    /** The store this allocator works on. */
+    /** The store this allocator was created over (as given, without core's group commit). */
     public KeyValueStore store() {
         return store;
     }

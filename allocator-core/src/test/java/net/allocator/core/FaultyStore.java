@@ -12,7 +12,7 @@ import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
 import net.allocator.core.store.StoreOutcomeUnknownException;
-import net.allocator.core.testkit.ForwardingKeyValueStore;
+import net.allocator.core.store.ForwardingKeyValueStore;
 
 /** A real store behind a switch: down on demand, or losing the answers of applied commits. */
 public final class FaultyStore extends ForwardingKeyValueStore {

@@ -1,7 +1,7 @@
 package net.allocator.inmemory;
 
 import net.allocator.core.store.KeyValueStore;
-import net.allocator.core.testkit.ForwardingKeyValueStore;
+import net.allocator.core.store.ForwardingKeyValueStore;
 
 /** One of several allocators' handle on one in-memory store; closing it leaves the store open for the others. */
 final class SharedClient extends ForwardingKeyValueStore {

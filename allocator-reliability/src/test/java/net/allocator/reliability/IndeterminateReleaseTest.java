@@ -13,7 +13,7 @@ import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.StoreOutcomeUnknownException;
-import net.allocator.core.testkit.ForwardingKeyValueStore;
+import net.allocator.core.store.ForwardingKeyValueStore;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

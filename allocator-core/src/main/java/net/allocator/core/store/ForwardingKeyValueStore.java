@@ -4,8 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A store that hands every call to another, in the manner of Guava's {@code Forwarding*}
- * classes: a decorator extends it and overrides only what it changes.
+ * A store that passes every call to {@link #delegate()}, in the style of Guava's {@code
+ * Forwarding*} classes: a decorator (core's group commit; in tests, counting, failing on demand,
+ * shared, racing stores) overrides only the calls it changes. Every method of the SPI is
+ * forwarded, the default ones included, so that a wrapper never falls back to a default the store
+ * underneath overrides (a store that tells commit versions, or batches, still does through it).
  */
 public abstract class ForwardingKeyValueStore implements KeyValueStore {
 

@@ -3,7 +3,9 @@ package net.allocator.core.testkit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import net.allocator.core.store.Commit;
 import net.allocator.core.store.Condition;
+import net.allocator.core.store.ForwardingKeyValueStore;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
@@ -56,6 +58,13 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
         return delegate().commitVersioned(conditions, operations);
     }
 
+    /** A batch is one round trip to the store, however many commits it carries. */
+    @Override
+    public long[] commitBatch(List<Commit> commits) {
+        this.commits.increment();
+        return delegate().commitBatch(commits);
+    }
+
     /** Single-key reads so far. */
     public long gets() {
         return gets.sum();
@@ -71,7 +80,7 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
         return scannedKeys.sum();
     }
 
-    /** Commits so far. */
+    /** Commit round trips so far (a batch of commits counts once). */
     public long commits() {
         return commits.sum();
     }
