@@ -3,6 +3,7 @@ package net.allocator.core.testkit;
 import java.util.List;
 import java.util.Optional;
 import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
@@ -33,6 +34,16 @@ public abstract class ForwardingKeyValueStore implements KeyValueStore {
     @Override
     public int preferredScanLimit() {
         return delegate().preferredScanLimit();
+    }
+
+    @Override
+    public CommitSizeLimit commitSizeLimit() {
+        return delegate().commitSizeLimit();
+    }
+
+    @Override
+    public long count(String prefix) {
+        return delegate().count(prefix);
     }
 
     @Override

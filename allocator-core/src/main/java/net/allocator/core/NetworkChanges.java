@@ -1,0 +1,100 @@
+package net.allocator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.allocator.core.StoredRecords.StoredNetwork;
+import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyValue;
+import net.allocator.core.store.KeyValueStore;
+import net.allocator.core.store.Operation;
+import net.allocator.core.store.ScanPage;
+
+/**
+ * {@link NetworkRegistry#update}: a network rewritten in place at the version it was read at.
+ * Every claim is conditioned on that version, so a claim racing the rewrite fails and is tried
+ * again against the new definition. A change that takes addresses out of the pool first marks
+ * the network as changing (from then on only addresses of both pools are handed out), then reads
+ * the used addresses, and writes the new definition only when none is in the part taken away;
+ * otherwise it puts the old definition back. Thread-safe.
+ */
+final class NetworkChanges {
+    /** How many of the used addresses in the way a refusal names. */
+    private static final int NAMED = 20;
+
+    private final KeyValueStore store;
+    private final KeyLayout keys;
+    private final NetworkCache networks;
+
+    NetworkChanges(KeyValueStore store, KeyLayout keys, NetworkCache networks) {
+        this.store = store;
+        this.keys = keys;
+        this.networks = networks;
+    }
+
+    /** See {@link NetworkRegistry#update}. */
+    Network update(String name, NetworkChange change) {
+        Network.checkName(name);
+        requireNonNull(change, "change");
+        String key = keys.networkKey(name);
+        while (true) {
+            KeyValue current = store.get(key).orElseThrow(() -> NetworkNotFoundException.notRegistered(name));
+            StoredNetwork stored = StoredRecords.readNetwork(current.value(), key);
+            if (StoredRecords.REMOVING.equals(stored.state())) {
+                throw NetworkNotFoundException.beingRemoved(name);
+            }
+            Network before = StoredRecords.decodeNetwork(stored); // a change left marked by a failed update is dropped
+            Network after = change.applyTo(before);
+            if (before.pool().isWithin(after.pool())) {
+                if (store.commit(List.of(Condition.atVersion(key, current.version())),
+                        List.of(Operation.put(key, StoredRecords.encodeNetwork(after, StoredRecords.OPEN))))) {
+                    networks.forget(name);
+                    return after;
+                }
+                continue;
+            }
+            long marked = store.commitVersioned(List.of(Condition.atVersion(key, current.version())),
+                    List.of(Operation.put(key, StoredRecords.encodeChanging(before, after))));
+            if (marked == KeyValueStore.NOT_APPLIED) {
+                continue;
+            }
+            if (marked == KeyValueStore.VERSION_UNKNOWN) {
+                marked = store.get(key).map(KeyValue::version).orElseThrow(() -> NetworkNotFoundException.notRegistered(name));
+            }
+            networks.forget(name);
+            List<String> inTheWay = usedOutside(name, after);
+            String text = StoredRecords.encodeNetwork(inTheWay.isEmpty() ? after : before, StoredRecords.OPEN);
+            boolean written = store.commit(List.of(Condition.atVersion(key, marked)), List.of(Operation.put(key, text)));
+            networks.forget(name);
+            if (!inTheWay.isEmpty()) {
+                throw new AddressInUseException("network '" + name + "' cannot change: used addresses would leave its pool: "
+                        + String.join(", ", inTheWay.subList(0, Math.min(NAMED, inTheWay.size())))
+                        + (inTheWay.size() > NAMED ? " and " + (inTheWay.size() - NAMED) + " more" : ""));
+            }
+            if (written) {
+                return after;
+            }
+            // removed or changed by another caller meanwhile: read it again
+        }
+    }
+
+    /** The used addresses of the network that {@code after}'s pool does not hold, in order. */
+    private List<String> usedOutside(String name, Network after) {
+        String prefix = keys.addressesPrefix(name);
+        List<String> outside = new ArrayList<>();
+        String last = null;
+        ScanPage page;
+        do {
+            page = store.scan(prefix, last, store.preferredScanLimit());
+            for (KeyValue kv : page.entries()) {
+                AddressState state = StoredRecords.decodeAddress(kv.value(), kv.key());
+                if (!after.pool().contains(IpAddresses.toNumber(state.address()))) {
+                    outside.add(IpAddresses.format(state.address()));
+                }
+                last = kv.key();
+            }
+        } while (page.more() && !page.entries().isEmpty());
+        return outside;
+    }
+}
