@@ -10,6 +10,7 @@ import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreOutcomeUnknownException;
 
 /**
  * {@link NetworkRegistry#update}: a network rewritten in place at the version it was read at.
@@ -47,25 +48,20 @@ final class NetworkChanges {
             Network before = StoredRecords.decodeNetwork(stored); // a change left marked by a failed update is dropped
             Network after = change.applyTo(before);
             if (before.pool().isWithin(after.pool())) {
-                if (store.commit(List.of(Condition.atVersion(key, current.version())),
-                        List.of(Operation.put(key, StoredRecords.encodeNetwork(after, StoredRecords.OPEN))))) {
+                if (rewrite(key, current.version(), StoredRecords.encodeNetwork(after, StoredRecords.OPEN)) != KeyValueStore.NOT_APPLIED) {
                     networks.forget(name);
                     return after;
                 }
                 continue;
             }
-            long marked = store.commitVersioned(List.of(Condition.atVersion(key, current.version())),
-                    List.of(Operation.put(key, StoredRecords.encodeChanging(before, after))));
+            long marked = rewrite(key, current.version(), StoredRecords.encodeChanging(before, after));
             if (marked == KeyValueStore.NOT_APPLIED) {
                 continue;
-            }
-            if (marked == KeyValueStore.VERSION_UNKNOWN) {
-                marked = store.get(key).map(KeyValue::version).orElseThrow(() -> NetworkNotFoundException.notRegistered(name));
             }
             networks.forget(name);
             List<String> inTheWay = usedOutside(name, after);
             String text = StoredRecords.encodeNetwork(inTheWay.isEmpty() ? after : before, StoredRecords.OPEN);
-            boolean written = store.commit(List.of(Condition.atVersion(key, marked)), List.of(Operation.put(key, text)));
+            boolean written = rewrite(key, marked, text) != KeyValueStore.NOT_APPLIED;
             networks.forget(name);
             if (!inTheWay.isEmpty()) {
                 throw new AddressInUseException("network '" + name + "' cannot change: used addresses would leave its pool: "
@@ -77,6 +73,24 @@ final class NetworkChanges {
             }
             // removed or changed by another caller meanwhile: read it again
         }
+    }
+
+    /**
+     * Writes the network's record at {@code version}; an answer lost is read back (the record
+     * holds this text, or it was not written).
+     *
+     * @return the record's new version, or {@link KeyValueStore#NOT_APPLIED}
+     */
+    private long rewrite(String key, long version, String text) {
+        try {
+            long written = store.commitVersioned(List.of(Condition.atVersion(key, version)), List.of(Operation.put(key, text)));
+            if (written != KeyValueStore.VERSION_UNKNOWN) {
+                return written;
+            }
+        } catch (StoreOutcomeUnknownException e) {
+            // read back below
+        }
+        return store.get(key).filter(kv -> kv.value().equals(text)).map(KeyValue::version).orElse(KeyValueStore.NOT_APPLIED);
     }
 
     /** The used addresses of the network that {@code after}'s pool does not hold, in order. */

@@ -32,6 +32,7 @@ import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
 import net.allocator.core.testkit.CommitLimitedStore;
 import net.allocator.core.testkit.CountingKeyValueStore;
+import net.allocator.core.testkit.ForwardingKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -1099,6 +1100,37 @@ public abstract class AllocationContractKit {
                     .isInstanceOf(InvalidInputException.class);
             assertThatThrownBy(() -> allocator.update("nope", NetworkChange.none().withDescription("x")))
                     .isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("an allocation elsewhere between a shrink's check of the used addresses and its write gets an address of both pools")
+        void allocationDuringAShrink() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.10"));
+            Allocator other = newAllocator();
+            other.release("n", other.allocate("n", ALICE).address()); // loads the network there
+            AtomicReference<AddressState> during = new AtomicReference<>();
+            Allocator changer = allocatorOver(store -> new ForwardingKeyValueStore() {
+                private boolean checked;
+
+                @Override
+                protected KeyValueStore delegate() {
+                    return store;
+                }
+
+                @Override
+                public ScanPage scan(String keyPrefix, String startAfter, int limit) {
+                    ScanPage page = store.scan(keyPrefix, startAfter, limit);
+                    if (!checked && keyPrefix.contains("/addresses/")) {
+                        checked = true; // the change has read the used addresses: allocate before it writes the new pool
+                        during.set(other.allocate("n", BOB));
+                    }
+                    return page;
+                }
+            });
+            Network shrunk = changer.update("n", NetworkChange.none().withAddresses(List.of("10.0.0.6-10.0.0.10")));
+            assertThat(during.get().address()).isEqualTo(ip("10.0.0.6"));
+            assertThat(shrunk.pool().contains(IpAddresses.toNumber(during.get().address()))).isTrue();
+            assertThat(allocator.find("n")).contains(shrunk);
         }
 
         @Test
