@@ -2,9 +2,7 @@ package net.allocator.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
 import net.allocator.core.Allocator;
@@ -31,28 +29,28 @@ public final class ClusterCostDriver {
     private ClusterCostDriver() {}
 
     public static void main(String[] args) throws Exception {
-        String storeName = null;
-        Map<String, String> settings = new LinkedHashMap<>();
+        StoreArguments chosen = new StoreArguments();
         int nodes = 64;
         int rounds = 30;
         for (int i = 0; i < args.length; i++) {
+            int taken = chosen.take(args, i);
+            if (taken >= 0) {
+                i = taken;
+                continue;
+            }
             switch (args[i]) {
-                case "--store" -> storeName = args[++i];
-                case "--setting" -> {
-                    String[] kv = args[++i].split("=", 2);
-                    settings.put(kv[0], kv[1]);
-                }
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        String storeName = chosen.store;
         if (storeName == null) {
             throw new IllegalArgumentException("--store etcd|consul|inmemory is required");
         }
         String prefix = "bench-cluster-" + Long.toString(System.currentTimeMillis(), 36);
         List<String> names = IntStream.range(0, nodes).mapToObj(i -> "node-" + i).toList();
-        try (KeyValueStore opened = StoreProviders.named(storeName).open(Settings.of(settings))) {
+        try (KeyValueStore opened = StoreProviders.named(storeName).open(Settings.of(chosen.settings))) {
             CountingKeyValueStore store = new CountingKeyValueStore(opened);
             Allocator allocator = Allocator.create(store, AllocatorOptions.defaults().withKeyPrefix(prefix));
             String section = "cluster " + storeName;

@@ -50,7 +50,7 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
         this.holdings = new ClusterHoldings(store, keys, registry, networks);
         this.clusterAllocations = new ClusterAllocations(store, networks, holdings,
                 new ContentionPolicy(options.contentionTimeout()), options.clock());
-        this.teardown = new ClusterTeardown(store, keys, registry, networks, holdings);
+        this.teardown = new ClusterTeardown(store, keys, networks, holdings);
         this.usages = new NetworkUsages(store, keys, networks);
         this.changes = new NetworkChanges(store, keys, networks);
     }

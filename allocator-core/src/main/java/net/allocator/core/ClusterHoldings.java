@@ -3,9 +3,10 @@ package net.allocator.core;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
-import net.allocator.core.store.ScanPage;
 
 /**
  * {@link AddressAllocator#holdings}: what a cluster holds, read from the owner index ({@code
@@ -30,41 +31,44 @@ final class ClusterHoldings {
 
     /** See {@link AddressAllocator#holdings(String)}. */
     List<Holding> holdings(String cluster) {
-        Owner.checkCluster(cluster);
-        List<Holding> out = new ArrayList<>();
-        for (String network : registry.descriptions().keySet()) {
-            for (AddressState state : read(network, cluster)) {
-                out.add(new Holding(network, state));
-            }
-        }
-        return out;
+        return inEveryNetwork(cluster, network -> read(network, cluster));
     }
 
     /** See {@link AddressAllocator#holdings(String, String)}. */
     List<AddressState> holdings(String network, String cluster) {
+        return inOneNetwork(network, cluster, () -> read(network, cluster));
+    }
+
+    /**
+     * {@code perNetwork} of every registered network, in name order, each address with its
+     * network: what a cluster holds, or what its teardown released.
+     */
+    List<Holding> inEveryNetwork(String cluster, Function<String, List<AddressState>> perNetwork) {
+        Owner.checkCluster(cluster);
+        List<Holding> out = new ArrayList<>();
+        for (String network : registry.descriptions().keySet()) {
+            perNetwork.apply(network).forEach(state -> out.add(new Holding(network, state)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code inNetwork}'s addresses, after checking the names; when there are none, the network
+     * is read, so that an unknown one is not found (only then does it matter whether it exists).
+     */
+    List<AddressState> inOneNetwork(String network, String cluster, Supplier<List<AddressState>> inNetwork) {
         Network.checkName(network);
         Owner.checkCluster(cluster);
-        List<AddressState> held = read(network, cluster);
+        List<AddressState> held = inNetwork.get();
         if (held.isEmpty()) {
-            networks.require(network); // nothing held: only now does it matter whether the network exists
+            networks.require(network);
         }
         return held;
     }
 
     /** The owner records of the cluster in the network, with their keys and versions, in key order. */
     List<KeyValue> ownerRecords(String network, String cluster) {
-        String prefix = keys.clusterOwnersPrefix(network, cluster);
-        List<KeyValue> out = new ArrayList<>();
-        String after = null;
-        ScanPage page;
-        do {
-            page = store.scan(prefix, after, store.preferredScanLimit());
-            out.addAll(page.entries());
-            if (!page.entries().isEmpty()) {
-                after = page.entries().get(page.entries().size() - 1).key();
-            }
-        } while (page.more() && !page.entries().isEmpty());
-        return out;
+        return PrefixReads.all(store, keys.clusterOwnersPrefix(network, cluster));
     }
 
     /** The cluster's addresses in the network, in address order. */

@@ -24,39 +24,24 @@ final class ClusterTeardown {
 
     private final KeyValueStore store;
     private final KeyLayout keys;
-    private final Registry registry;
     private final NetworkCache networks;
     private final ClusterHoldings holdings;
 
-    ClusterTeardown(KeyValueStore store, KeyLayout keys, Registry registry, NetworkCache networks, ClusterHoldings holdings) {
+    ClusterTeardown(KeyValueStore store, KeyLayout keys, NetworkCache networks, ClusterHoldings holdings) {
         this.store = store;
         this.keys = keys;
-        this.registry = registry;
         this.networks = networks;
         this.holdings = holdings;
     }
 
     /** See {@link AddressAllocator#releaseCluster(String)}. */
     List<Holding> releaseCluster(String cluster) {
-        Owner.checkCluster(cluster);
-        List<Holding> released = new ArrayList<>();
-        for (String network : registry.descriptions().keySet()) {
-            for (AddressState state : releaseIn(network, cluster)) {
-                released.add(new Holding(network, state));
-            }
-        }
-        return released;
+        return holdings.inEveryNetwork(cluster, network -> releaseIn(network, cluster));
     }
 
     /** See {@link AddressAllocator#releaseCluster(String, String)}. */
     List<AddressState> releaseCluster(String network, String cluster) {
-        Network.checkName(network);
-        Owner.checkCluster(cluster);
-        List<AddressState> released = releaseIn(network, cluster);
-        if (released.isEmpty()) {
-            networks.require(network); // nothing held: only now does it matter whether the network exists
-        }
-        return released;
+        return holdings.inOneNetwork(network, cluster, () -> releaseIn(network, cluster));
     }
 
     /**

@@ -9,7 +9,6 @@ import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
-import net.allocator.core.store.ScanPage;
 import net.allocator.core.store.StoreOutcomeUnknownException;
 
 /**
@@ -95,20 +94,13 @@ final class NetworkChanges {
 
     /** The used addresses of the network that {@code after}'s pool does not hold, in order. */
     private List<String> usedOutside(String name, Network after) {
-        String prefix = keys.addressesPrefix(name);
         List<String> outside = new ArrayList<>();
-        String last = null;
-        ScanPage page;
-        do {
-            page = store.scan(prefix, last, store.preferredScanLimit());
-            for (KeyValue kv : page.entries()) {
-                AddressState state = StoredRecords.decodeAddress(kv.value(), kv.key());
-                if (!after.pool().contains(IpAddresses.toNumber(state.address()))) {
-                    outside.add(IpAddresses.format(state.address()));
-                }
-                last = kv.key();
+        for (KeyValue kv : PrefixReads.all(store, keys.addressesPrefix(name))) {
+            AddressState state = StoredRecords.decodeAddress(kv.value(), kv.key());
+            if (!after.pool().contains(IpAddresses.toNumber(state.address()))) {
+                outside.add(IpAddresses.format(state.address()));
             }
-        } while (page.more() && !page.entries().isEmpty());
+        }
         return outside;
     }
 }

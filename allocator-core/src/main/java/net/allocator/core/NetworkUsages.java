@@ -4,7 +4,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
-import net.allocator.core.store.ScanPage;
 
 /**
  * {@link NetworkRegistry#usage} and {@link NetworkRegistry#usageOfAll}: a pool's size from the
@@ -32,17 +31,11 @@ final class NetworkUsages {
     /** See {@link NetworkRegistry#usageOfAll}. */
     SortedMap<String, NetworkUsage> usageOfAll() {
         SortedMap<String, NetworkUsage> out = new TreeMap<>();
-        String after = null;
-        ScanPage page;
-        do {
-            page = store.scan(keys.networksPrefix(), after, store.preferredScanLimit());
-            for (KeyValue kv : page.entries()) {
-                String name = keys.nameOfNetworkKey(kv.key());
-                Network network = StoredRecords.decodeEffective(StoredRecords.readNetwork(kv.value(), kv.key()));
-                out.put(name, NetworkUsage.of(name, network.pool().size(), store.count(keys.addressesPrefix(name))));
-                after = kv.key();
-            }
-        } while (page.more() && !page.entries().isEmpty());
+        for (KeyValue kv : PrefixReads.all(store, keys.networksPrefix())) {
+            String name = keys.nameOfNetworkKey(kv.key());
+            Network network = StoredRecords.decodeEffective(StoredRecords.readNetwork(kv.value(), kv.key()));
+            out.put(name, NetworkUsage.of(name, network.pool().size(), store.count(keys.addressesPrefix(name))));
+        }
         return out;
     }
 }

@@ -173,22 +173,8 @@ abstract class Fields {
 
         @Override
         Optional<List<String>> list(String name) {
-            return field(name).map(value -> {
-                if (value.isTextual()) {
-                    return List.of(value.textValue());
-                }
-                if (!value.isArray()) {
-                    throw HttpError.badRequest(name + " must be a string or an array of strings, not " + describe(value));
-                }
-                List<String> out = new ArrayList<>(value.size());
-                for (JsonNode item : value) {
-                    if (!item.isTextual()) {
-                        throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
-                    }
-                    out.add(item.textValue());
-                }
-                return out;
-            });
+            return field(name).map(value -> value.isTextual() ? List.of(value.textValue())
+                    : items(name, value, name + " must be a string or an array of strings, not " + describe(value)));
         }
 
         @Override
@@ -213,22 +199,23 @@ abstract class Fields {
 
         @Override
         Optional<List<String>> strings(String name) {
-            return field(name).map(value -> {
-                if (value.isTextual()) {
-                    return splitCommas(value.textValue());
+            return field(name).map(value -> value.isTextual() ? splitCommas(value.textValue())
+                    : items(name, value, name + " must be an array of strings, not " + describe(value)));
+        }
+
+        /** The strings of an array, or a 400 saying {@code notAnArray}. */
+        private static List<String> items(String name, JsonNode value, String notAnArray) {
+            if (!value.isArray()) {
+                throw HttpError.badRequest(notAnArray);
+            }
+            List<String> out = new ArrayList<>(value.size());
+            for (JsonNode item : value) {
+                if (!item.isTextual()) {
+                    throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
                 }
-                if (!value.isArray()) {
-                    throw HttpError.badRequest(name + " must be an array of strings, not " + describe(value));
-                }
-                List<String> out = new ArrayList<>(value.size());
-                for (JsonNode item : value) {
-                    if (!item.isTextual()) {
-                        throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
-                    }
-                    out.add(item.textValue());
-                }
-                return out;
-            });
+                out.add(item.textValue());
+            }
+            return out;
         }
     }
 
