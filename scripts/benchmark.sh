@@ -123,6 +123,10 @@ java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.StoreLoadDriver --store et
     --setting "etcd-endpoints=$ETCD_URL" --server-pid "$(cat "$ROOT/.servers/run/$NAME-etcd/member-1.pid")" \
     "${Q[@]}" >"$OUT/etcd.txt" 2>&1
 collect "$OUT/etcd.txt"
+say "etcd: a cluster of 64 nodes in one call against 64 single calls"
+java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.ClusterCostDriver --store etcd \
+    --setting "etcd-endpoints=$ETCD_URL" >"$OUT/cluster-etcd.txt" 2>&1
+collect "$OUT/cluster-etcd.txt"
 scripts/etcd.sh stop "$NAME-etcd" >/dev/null 2>&1 || true
 STARTED_ETCD=0
 
@@ -133,6 +137,10 @@ java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.StoreLoadDriver --store co
     --setting "consul-url=$CONSUL_URL" --server-pid "$(cat "$ROOT/.servers/run/$NAME-consul/member-1.pid")" \
     "${Q[@]}" >"$OUT/consul.txt" 2>&1
 collect "$OUT/consul.txt"
+say "Consul: a cluster of 64 nodes in one call against 64 single calls"
+java "${JOPTS[@]}" -cp "$CP" net.allocator.benchmarks.ClusterCostDriver --store consul \
+    --setting "consul-url=$CONSUL_URL" >"$OUT/cluster-consul.txt" 2>&1
+collect "$OUT/cluster-consul.txt"
 scripts/consul.sh stop "$NAME-consul" >/dev/null 2>&1 || true
 STARTED_CONSUL=0
 

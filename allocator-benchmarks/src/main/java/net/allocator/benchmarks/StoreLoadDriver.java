@@ -61,20 +61,19 @@ public final class StoreLoadDriver {
     private StoreLoadDriver() {}
 
     public static void main(String[] args) throws Exception {
-        String storeName = null;
-        Map<String, String> settings = new LinkedHashMap<>();
+        StoreArguments chosen = new StoreArguments();
         List<Integer> callers = List.of(1, 16, 64);
         double seconds = 10;
         boolean quick = false;
         boolean sizes = true;
         Optional<ProcessHandle> server = Optional.empty();
         for (int i = 0; i < args.length; i++) {
+            int taken = chosen.take(args, i);
+            if (taken >= 0) {
+                i = taken;
+                continue;
+            }
             switch (args[i]) {
-                case "--store" -> storeName = args[++i];
-                case "--setting" -> {
-                    String[] kv = args[++i].split("=", 2);
-                    settings.put(kv[0], kv[1]);
-                }
                 case "--callers" -> callers = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--quick" -> quick = true;
@@ -84,6 +83,8 @@ public final class StoreLoadDriver {
             }
         }
         Optional<ProcessHandle> serverProcess = server;
+        String storeName = chosen.store;
+        Map<String, String> settings = chosen.settings;
         if (storeName == null) {
             throw new IllegalArgumentException("--store etcd|consul is required");
         }

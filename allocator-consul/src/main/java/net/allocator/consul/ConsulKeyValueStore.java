@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
@@ -126,6 +127,23 @@ public final class ConsulKeyValueStore implements KeyValueStore {
             page.add(entry);
         }
         return new ScanPage(page, more, all.index());
+    }
+
+    /** Consul counts a {@code /v1/txn}'s checks and writes together, at most 64. */
+    @Override
+    public CommitSizeLimit commitSizeLimit() {
+        return CommitSizeLimit.together(ConsulJson.MAX_TXN_OPS);
+    }
+
+    /**
+     * Consul cannot count without listing, so a consistent read of the key names only ({@code
+     * ?keys}): a few dozen bytes a key rather than its record.
+     */
+    @Override
+    public long count(String prefix) {
+        requireNonNull(prefix, "prefix");
+        checkOpen();
+        return readKeys(http, prefix, List.of()).entries().size();
     }
 
     @Override

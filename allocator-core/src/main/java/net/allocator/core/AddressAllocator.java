@@ -1,6 +1,8 @@
 package net.allocator.core;
 
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Hands out the addresses of registered networks. Thread-safe. Many allocators — threads,
@@ -106,4 +108,71 @@ public interface AddressAllocator {
      * @throws InvalidInputException when the query's {@code after} is not of the network's family
      */
     AddressPage list(String network, AddressQuery query);
+
+    /**
+     * Allocates an address of the network to each of a cluster's nodes, all or nothing.
+     *
+     * <ul>
+     *   <li>Idempotent per owner: a node that already holds an address of the network keeps it,
+     *       and it is in the answer.
+     *   <li>The other nodes get the lowest free addresses, in the order the nodes are named, and
+     *       contiguous where the pool allows, when nobody else allocates in the network.
+     *   <li>All or nothing: when the network cannot hold every node, or the call fails, it
+     *       releases what it claimed before it throws, so that afterwards the cluster holds
+     *       nothing it did not hold before. What it cannot release (the store failing meanwhile,
+     *       or an answer lost) stays held by its node, and the same call, retried, answers with it.
+     *   <li>A cluster larger than one commit of the store ({@link
+     *       net.allocator.core.store.KeyValueStore#commitSizeLimit}) is claimed in several
+     *       commits: meanwhile others may see some of the nodes holding addresses and others not
+     *       yet, and may allocate the addresses between them.
+     *   <li>Each node's claim is as atomic as {@link #allocate}'s: no address is ever held by two
+     *       owners, whatever else allocates at the same time.
+     * </ul>
+     *
+     * @param nodes 1 to 1,024 distinct node names
+     * @return every node's address, used, in the order of {@code nodes}
+     * @throws NetworkExhaustedException when the network has fewer free addresses than nodes
+     *     without one (and the cluster then holds what it held before)
+     * @throws InvalidInputException when {@code nodes} is empty, names more than 1,024 nodes or
+     *     a node twice, or a name is not a valid owner part
+     */
+    Map<String, AddressState> allocateAll(String network, String cluster, List<String> nodes);
+
+    /**
+     * What a cluster holds in every network, read from the owner index (one prefix read per
+     * network, never a read of every address), in network then address order. An unknown
+     * cluster holds nothing.
+     *
+     * @throws InvalidInputException when the cluster name is not a valid owner part
+     */
+    List<Holding> holdings(String cluster);
+
+    /**
+     * What a cluster holds in one network, read from the owner index, in address order.
+     *
+     * @throws NetworkNotFoundException when the network is not registered
+     */
+    List<AddressState> holdings(String network, String cluster);
+
+    /**
+     * Releases every address a cluster holds, in every network: {@link #releaseCluster(String,
+     * String)} for each network, in name order.
+     *
+     * @return what was released, in network then address order, as it was held
+     */
+    List<Holding> releaseCluster(String cluster);
+
+    /**
+     * Releases every address a cluster holds in one network. Every allocation acknowledged
+     * before the call began is released. An allocation for the cluster racing the call is
+     * either released too or, when it lands after the call read the cluster's holdings, kept:
+     * the call does not wait for allocations in flight, and a second call releases them.
+     * Idempotent: a second call releases nothing more. Each address is released by a
+     * conditional delete at the version its holder's record was read at (as {@link #release}),
+     * as many per commit as the store admits.
+     *
+     * @return what was released, in address order, as it was held
+     * @throws NetworkNotFoundException when the network is not registered
+     */
+    List<AddressState> releaseCluster(String network, String cluster);
 }

@@ -107,6 +107,33 @@ public final class AddressPool {
         return low;
     }
 
+    /** The addresses this pool and {@code other} both hold. */
+    public AddressPool intersection(AddressPool other) {
+        List<AddressRange> common = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < ranges.size() && j < other.ranges.size()) {
+            AddressRange a = ranges.get(i);
+            AddressRange b = other.ranges.get(j);
+            BigInteger first = a.first().max(b.first());
+            BigInteger last = a.last().min(b.last());
+            if (first.compareTo(last) <= 0) {
+                common.add(new AddressRange(first, last, a.ipv6()));
+            }
+            if (a.last().compareTo(b.last()) < 0) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return new AddressPool(common);
+    }
+
+    /** Whether every address of this pool is in {@code other}. */
+    public boolean isWithin(AddressPool other) {
+        return intersection(other).equals(this);
+    }
+
     /** The text form of each range, as accepted on registration. */
     public List<String> toSpecs() {
         return ranges.stream().map(AddressRange::toString).toList();

@@ -47,7 +47,12 @@ final class Allocations {
                 if (held.isPresent()) {
                     return held.get();
                 }
-                // The view says full: only an authoritative read may say so to the caller.
+                // The view says full: only an authoritative read may say so to the caller, of the
+                // addresses and of the network, whose pool another instance may have grown.
+                if (!state.isStillStored()) {
+                    networks.evict(state);
+                    continue;
+                }
                 state.reload();
                 candidate = view.reserveLowestFree();
                 if (candidate.isEmpty() && !view.anyNotUsed()) {

@@ -3,6 +3,8 @@ package net.allocator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import net.allocator.core.store.GroupCommitter;
@@ -30,6 +32,11 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     private final Allocations allocations;
     private final Releases releases;
     private final AddressListing listing;
+    private final ClusterHoldings holdings;
+    private final ClusterAllocations clusterAllocations;
+    private final ClusterTeardown teardown;
+    private final NetworkUsages usages;
+    private final NetworkChanges changes;
 
     private Allocator(KeyValueStore given, AllocatorOptions options) {
         this.store = requireNonNull(given, "store");
@@ -44,6 +51,12 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
                 new ContentionPolicy(options.contentionTimeout()));
         this.releases = new Releases(store, networks);
         this.listing = new AddressListing(store, keys, networks);
+        this.holdings = new ClusterHoldings(store, keys, registry, networks);
+        this.clusterAllocations = new ClusterAllocations(store, networks, holdings,
+                new ContentionPolicy(options.contentionTimeout()), options.clock());
+        this.teardown = new ClusterTeardown(store, keys, networks, holdings);
+        this.usages = new NetworkUsages(store, keys, networks);
+        this.changes = new NetworkChanges(store, keys, networks);
     }
 
     /** An allocator over {@code store} with the {@link AllocatorOptions#defaults() defaults}. */
@@ -93,6 +106,46 @@ public final class Allocator implements NetworkRegistry, AddressAllocator, AutoC
     @Override
     public void remove(String name, boolean force) {
         registry.remove(name, force);
+    }
+
+    @Override
+    public NetworkUsage usage(String name) {
+        return usages.usage(name);
+    }
+
+    @Override
+    public SortedMap<String, NetworkUsage> usageOfAll() {
+        return usages.usageOfAll();
+    }
+
+    @Override
+    public Network update(String name, NetworkChange change) {
+        return changes.update(name, change);
+    }
+
+    @Override
+    public Map<String, AddressState> allocateAll(String network, String cluster, List<String> nodes) {
+        return clusterAllocations.allocateAll(network, cluster, nodes);
+    }
+
+    @Override
+    public List<Holding> holdings(String cluster) {
+        return holdings.holdings(cluster);
+    }
+
+    @Override
+    public List<AddressState> holdings(String network, String cluster) {
+        return holdings.holdings(network, cluster);
+    }
+
+    @Override
+    public List<Holding> releaseCluster(String cluster) {
+        return teardown.releaseCluster(cluster);
+    }
+
+    @Override
+    public List<AddressState> releaseCluster(String network, String cluster) {
+        return teardown.releaseCluster(network, cluster);
     }
 
     @Override

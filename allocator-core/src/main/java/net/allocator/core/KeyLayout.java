@@ -61,6 +61,14 @@ final class KeyLayout {
         return owners + network + "/";
     }
 
+    /**
+     * The prefix of the owner keys of one cluster in one network: what a cluster holds there is
+     * one prefix read, never a read of the network's addresses.
+     */
+    String clusterOwnersPrefix(String network, String cluster) {
+        return owners + network + "/" + escape(cluster) + "/";
+    }
+
     String ownerKey(String network, Owner owner) {
         return of(network).owner(owner);
     }

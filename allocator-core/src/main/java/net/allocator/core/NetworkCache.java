@@ -105,7 +105,7 @@ final class NetworkCache {
             return Optional.of(new VersionedNetwork(known.network(), kv.version(), known.removing()));
         }
         StoredNetwork stored = StoredRecords.readNetwork(kv.value(), kv.key());
-        DecodedNetwork fresh = new DecodedNetwork(kv.value(), StoredRecords.decodeNetwork(stored),
+        DecodedNetwork fresh = new DecodedNetwork(kv.value(), StoredRecords.decodeEffective(stored),
                 StoredRecords.REMOVING.equals(stored.state()));
         decoded.put(name, fresh);
         return Optional.of(new VersionedNetwork(fresh.network(), kv.version(), fresh.removing()));

@@ -23,6 +23,16 @@ public record Owner(String cluster, String node) {
         return "cluster '" + cluster + "' node '" + node + "'";
     }
 
+    /**
+     * Checks a cluster name as an owner's cluster part is checked.
+     *
+     * @throws InvalidInputException when it is missing, too long or holds control characters
+     */
+    static String checkCluster(String cluster) {
+        check(cluster, "cluster");
+        return cluster;
+    }
+
     private static void check(String value, String what) {
         if (value == null || value.isEmpty()) {
             throw new InvalidInputException(what + " is missing");

@@ -20,19 +20,48 @@ final class StoredRecords {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
 
-    /** A network as stored; {@code state} is {@code open}, or {@code removing} during a removal. */
+    /**
+     * A network as stored; {@code state} is {@code open}, {@code removing} during a removal, or
+     * {@code changing} while a change that shrinks the pool checks the addresses it takes away,
+     * which {@code pendingPool} holds (null otherwise).
+     */
     record StoredNetwork(String name, String description, String bridge, String network, int prefix, String gateway,
-            List<String> pool, String state) {}
+            List<String> pool, String state, List<String> pendingPool) {}
 
     static final String OPEN = "open";
     static final String REMOVING = "removing";
+    static final String CHANGING = "changing";
 
     private StoredRecords() {}
 
     static String encodeNetwork(Network network, String state) {
         return write(new StoredNetwork(network.name(), network.description(), network.bridge(),
                 IpAddresses.format(network.address()), network.prefixLength(),
-                network.gateway().map(IpAddresses::format).orElse(null), network.pool().toSpecs(), state));
+                network.gateway().map(IpAddresses::format).orElse(null), network.pool().toSpecs(), state, null));
+    }
+
+    /** {@code current}, marked as changing to {@code next}'s pool. */
+    static String encodeChanging(Network current, Network next) {
+        return write(new StoredNetwork(current.name(), current.description(), current.bridge(),
+                IpAddresses.format(current.address()), current.prefixLength(),
+                current.gateway().map(IpAddresses::format).orElse(null), current.pool().toSpecs(), CHANGING,
+                next.pool().toSpecs()));
+    }
+
+    /**
+     * The network that allocation works with: the stored one, except that while its pool is
+     * changing only the addresses of both the old and the new pool are handed out, so that an
+     * allocation racing the change lands in both.
+     */
+    static Network decodeEffective(StoredNetwork stored) {
+        Network current = decodeNetwork(stored);
+        if (!CHANGING.equals(stored.state()) || stored.pendingPool() == null) {
+            return current;
+        }
+        AddressPool pending = Network.builder().name(current.name()).network(stored.network())
+                .netmask(Integer.toString(stored.prefix())).addresses(stored.pendingPool()).build().pool();
+        return new Network(current.name(), current.description(), current.bridge(), current.address(),
+                current.prefixLength(), current.gateway(), current.pool().intersection(pending));
     }
 
     static StoredNetwork readNetwork(String json, String key) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.common.net.InetAddresses;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
+import net.allocator.core.testkit.CommitLimitedStore;
 import net.allocator.core.testkit.CountingKeyValueStore;
+import net.allocator.core.store.ForwardingKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -824,6 +828,352 @@ public abstract class AllocationContractKit {
             assertThat(flaky.release("n", got.address())).isEqualTo(AddressState.free(got.address()));
             assertThat(allocator.show("n", got.address()).used()).isFalse();
             IntStream.range(0, 3).forEach(i -> assertThat(flaky.allocate("n", new Owner("c", "n" + i))).isNotNull());
+        }
+    }
+
+    /** An allocator over its own client of the store behind {@code wrap}, sharing this test's keys. */
+    private Allocator allocatorOver(java.util.function.UnaryOperator<KeyValueStore> wrap) {
+        KeyValueStore store = wrap.apply(openStore());
+        stores.add(store);
+        Allocator created = Allocator.create(store, AllocatorOptions.defaults().withKeyPrefix(prefix));
+        allocators.add(created);
+        return created;
+    }
+
+    private static List<String> nodes(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "n" + i).toList();
+    }
+
+    private static List<String> formatted(java.util.Collection<AddressState> states) {
+        return states.stream().map(s -> IpAddresses.format(s.address())).toList();
+    }
+
+    @Nested
+    @DisplayName("bulk allocation")
+    class BulkAllocation {
+        @Test
+        @DisplayName("a cluster's nodes get the lowest free addresses, contiguous, in the order the nodes are named")
+        void lowestContiguousInNodeOrder() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            allocator.allocate("admin", new Owner("other", "x"));
+            Map<String, AddressState> got = allocator.allocateAll("admin", "c", List.of("zeta", "alpha", "mid"));
+            assertThat(got.keySet()).containsExactly("zeta", "alpha", "mid");
+            assertThat(formatted(got.values())).containsExactly("10.0.0.3", "10.0.0.4", "10.0.0.5");
+            assertThat(got.get("alpha").owner()).contains(new Owner("c", "alpha"));
+            assertThat(newAllocator().show("admin", ip("10.0.0.4")).owner()).contains(new Owner("c", "alpha"));
+        }
+
+        @Test
+        @DisplayName("nodes that already hold an address keep it, and it is in the answer")
+        void idempotentPerOwner() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState first = newAllocator().allocate("admin", new Owner("c", "n1"));
+            Map<String, AddressState> got = allocator.allocateAll("admin", "c", nodes(3));
+            assertThat(got.get("n1")).isEqualTo(first);
+            assertThat(formatted(got.values())).containsExactly("10.0.0.3", "10.0.0.2", "10.0.0.4");
+            assertThat(allocator.allocateAll("admin", "c", nodes(3))).isEqualTo(got);
+            assertThat(allocator.usage("admin").used()).isEqualTo(BigInteger.valueOf(3));
+        }
+
+        @Test
+        @DisplayName("a network that cannot hold every node fails with exhausted, and the cluster holds what it held before")
+        void allOrNothing() {
+            allocator.register(network("small", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.6"));
+            AddressState kept = allocator.allocate("small", new Owner("c", "n0"));
+            allocator.allocate("small", new Owner("other", "x"));
+            Map<String, String> before = dump();
+            assertThatThrownBy(() -> allocator.allocateAll("small", "c", nodes(5)))
+                    .isInstanceOf(NetworkExhaustedException.class).hasMessageContaining("small");
+            assertThat(dump()).isEqualTo(before);
+            assertThat(allocator.holdings("small", "c")).containsExactly(kept);
+            assertThat(formatted(allocator.allocateAll("small", "c", nodes(4)).values()))
+                    .containsExactly("10.0.0.2", "10.0.0.4", "10.0.0.5", "10.0.0.6");
+        }
+
+        @Test
+        @DisplayName("duplicate node names, no nodes or more than 1,024 are refused, and nothing is written")
+        void badNodeLists() {
+            allocator.register(network("admin", "10.0.0.0", "16", "10.0.0.1", "10.0.0.0/16"));
+            Map<String, String> before = dump();
+            assertThatThrownBy(() -> allocator.allocateAll("admin", "c", List.of("a", "b", "a")))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("'a'");
+            assertThatThrownBy(() -> allocator.allocateAll("admin", "c", List.of())).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> allocator.allocateAll("admin", "c", nodes(1025)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("1024");
+            assertThatThrownBy(() -> allocator.allocateAll("admin", "c", List.of("ok", "bad\n")))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(dump()).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("a cluster larger than one commit of the store is claimed in several, each within the store's limit")
+        void splitIntoCommits() {
+            CommitLimitedStore[] limited = new CommitLimitedStore[1];
+            Allocator small = allocatorOver(store -> limited[0] = new CommitLimitedStore(store, CommitSizeLimit.together(12)));
+            small.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            long before = limited[0].commits();
+            Map<String, AddressState> got = small.allocateAll("admin", "c", nodes(10)); // 1 + 4 per node: 2 nodes a commit
+            assertThat(limited[0].commits() - before).isEqualTo(5);
+            assertThat(formatted(got.values())).containsExactlyElementsOf(
+                    IntStream.rangeClosed(2, 11).mapToObj(i -> "10.0.0." + i).toList());
+            before = limited[0].commits();
+            assertThat(small.releaseCluster("admin", "c")).hasSize(10); // 3 per node: 4 nodes a commit
+            assertThat(limited[0].commits() - before).isEqualTo(3);
+            assertThat(allocator.usage("admin").used()).isZero();
+        }
+
+        @Test
+        @DisplayName("64 nodes cost the commits the store's limit needs and no read; their teardown one read more")
+        void roundTrips() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            allocator.release("admin", allocator.allocate("admin", ALICE).address()); // loads the network
+            int perClaimCommit = CommitChunks.fitting(counted.commitSizeLimit(), 1, 2, 2, 64);
+            int perTeardownCommit = CommitChunks.fitting(counted.commitSizeLimit(), 0, 1, 2, 64);
+            counted.reset();
+            allocator.allocateAll("admin", "c", nodes(64));
+            assertThat(counted.roundTrips()).as("round trips of the claim").isEqualTo((64 + perClaimCommit - 1) / perClaimCommit);
+            assertThat(counted.commits()).isEqualTo(counted.roundTrips());
+            counted.reset();
+            assertThat(allocator.releaseCluster("admin", "c")).hasSize(64);
+            assertThat(counted.roundTrips()).as("round trips of the teardown")
+                    .isEqualTo(1 + (64 + perTeardownCommit - 1) / perTeardownCommit);
+        }
+
+        @Test
+        @DisplayName("a store failing midway leaves nothing claimed by the call, once it answers again")
+        void storeFailsMidway() {
+            FaultyStore[] faulty = new FaultyStore[1];
+            Allocator flaky = allocatorOver(store -> faulty[0] = new FaultyStore(new CommitLimitedStore(store, CommitSizeLimit.together(12))));
+            flaky.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            AddressState kept = flaky.allocate("admin", new Owner("c", "n3"));
+            faulty[0].failCommitAfter(2);
+            assertThatThrownBy(() -> flaky.allocateAll("admin", "c", nodes(8))).isInstanceOf(StoreUnavailableException.class);
+            assertThat(allocator.holdings("admin", "c")).containsExactly(kept);
+            assertThat(allocator.usage("admin").used()).isEqualTo(BigInteger.ONE);
+        }
+
+        @Test
+        @DisplayName("a lost answer to one of the commits is read back: every node holds one address, and nothing leaks")
+        void lostAnswer() {
+            FaultyStore[] faulty = new FaultyStore[1];
+            Allocator flaky = allocatorOver(store -> faulty[0] = new FaultyStore(new CommitLimitedStore(store, CommitSizeLimit.together(12))));
+            flaky.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            flaky.release("admin", flaky.allocate("admin", ALICE).address());
+            faulty[0].loseNextCommitAnswers(1);
+            Map<String, AddressState> got = flaky.allocateAll("admin", "c", nodes(6));
+            assertThat(formatted(got.values())).containsExactly("10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7");
+            assertThat(allocator.usage("admin").used()).isEqualTo(BigInteger.valueOf(6));
+        }
+
+        @Test
+        @DisplayName("clusters bulk-allocated through several instances at once get distinct addresses, every node one")
+        void concurrentClusters() throws Exception {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            List<Allocator> instances = List.of(allocator, newAllocator(), newAllocator());
+            Map<String, Map<String, AddressState>> byCluster = new ConcurrentHashMap<>();
+            List<Throwable> failures = ConcurrentHarness.run(6, index ->
+                    byCluster.put("c" + index, instances.get(index % 3).allocateAll("n", "c" + index, nodes(30))));
+            assertThat(failures).isEmpty();
+            Set<InetAddress> seen = new HashSet<>();
+            byCluster.values().forEach(got -> got.values().forEach(state -> assertThat(seen.add(state.address())).isTrue()));
+            assertThat(seen).hasSize(180);
+            assertThat(allocator.usage("n").used()).isEqualTo(BigInteger.valueOf(180));
+        }
+    }
+
+    @Nested
+    @DisplayName("cluster holdings and teardown")
+    class ClusterHoldingsAndTeardown {
+        @Test
+        @DisplayName("what a cluster holds is listed across networks, in network then address order; an unknown cluster holds nothing")
+        void holdings() {
+            allocator.register(network("storage", "10.1.0.0", "24", "10.1.0.1", "10.1.0.0/24"));
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            newAllocator().allocateAll("storage", "c", List.of("b", "a"));
+            allocator.allocate("admin", new Owner("c", "z"));
+            allocator.allocate("admin", new Owner("c2", "a"));
+            allocator.allocate("admin", new Owner("c", "a"));
+            assertThat(allocator.holdings("c")).extracting(h -> h.network() + " " + IpAddresses.format(h.state().address())
+                    + " " + h.state().owner().orElseThrow().node())
+                    .containsExactly("admin 10.0.0.2 z", "admin 10.0.0.4 a", "storage 10.1.0.2 b", "storage 10.1.0.3 a");
+            assertThat(formatted(allocator.holdings("admin", "c2"))).containsExactly("10.0.0.3");
+            assertThat(allocator.holdings("nobody")).isEmpty();
+            assertThatThrownBy(() -> allocator.holdings("nope", "c")).isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("a teardown releases every address of the cluster in every network, and a second one releases nothing")
+        void teardown() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            allocator.register(network("storage", "10.1.0.0", "24", "10.1.0.1", "10.1.0.0/24"));
+            Allocator other = newAllocator();
+            other.allocateAll("admin", "c", nodes(3));
+            allocator.allocateAll("storage", "c", nodes(2));
+            AddressState stays = allocator.allocate("admin", new Owner("c-other", "n0"));
+            assertThat(allocator.releaseCluster("c")).extracting(h -> h.network() + " " + IpAddresses.format(h.state().address()))
+                    .containsExactly("admin 10.0.0.2", "admin 10.0.0.3", "admin 10.0.0.4", "storage 10.1.0.2", "storage 10.1.0.3");
+            assertThat(allocator.releaseCluster("c")).isEmpty();
+            assertThat(allocator.holdings("c")).isEmpty();
+            assertThat(allocator.holdings("admin", "c-other")).containsExactly(stays);
+            assertThat(allocator.allocate("admin", new Owner("d", "n0")).address()).isEqualTo(ip("10.0.0.2"));
+        }
+
+        @Test
+        @DisplayName("a teardown in one network leaves the cluster's addresses in the others; an unknown network is not found")
+        void teardownInOneNetwork() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            allocator.register(network("storage", "10.1.0.0", "24", "10.1.0.1", "10.1.0.0/24"));
+            allocator.allocateAll("admin", "c", nodes(2));
+            Map<String, AddressState> kept = allocator.allocateAll("storage", "c", nodes(2));
+            assertThat(formatted(allocator.releaseCluster("admin", "c"))).containsExactly("10.0.0.2", "10.0.0.3");
+            assertThat(allocator.holdings("storage", "c")).containsExactlyElementsOf(kept.values());
+            assertThatThrownBy(() -> allocator.releaseCluster("nope", "c")).isInstanceOf(NetworkNotFoundException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("usage")
+    class Usage {
+        @Test
+        @DisplayName("usage counts the used addresses of the pool, the same through every instance")
+        void counts() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            newAllocator().allocateAll("admin", "c", nodes(12));
+            assertThat(allocator.usage("admin")).isEqualTo(new NetworkUsage("admin", BigInteger.valueOf(253),
+                    BigInteger.valueOf(12), BigInteger.valueOf(241)));
+            assertThat(newAllocator().usage("admin")).isEqualTo(allocator.usage("admin"));
+            assertThatThrownBy(() -> allocator.usage("nope")).isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("an IPv6 /64 pool's usage is exact, and the usage of every network is listed by name")
+        void exactAndAll() {
+            allocator.register(network("v6", "fd00::", "64", "fd00::1", "fd00::/64"));
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.0/24"));
+            allocator.allocate("v6", ALICE);
+            BigInteger size = BigInteger.TWO.pow(64).subtract(BigInteger.TWO);
+            assertThat(allocator.usageOfAll()).containsExactly(
+                    Map.entry("admin", new NetworkUsage("admin", BigInteger.valueOf(253), BigInteger.ZERO, BigInteger.valueOf(253))),
+                    Map.entry("v6", new NetworkUsage("v6", size, BigInteger.ONE, size.subtract(BigInteger.ONE))));
+        }
+    }
+
+    @Nested
+    @DisplayName("network changes")
+    class NetworkChanges {
+        @Test
+        @DisplayName("description, bridge and gateway change in place, and every instance allocates from the grown pool")
+        void growAndDescribe() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.3"));
+            Allocator other = newAllocator();
+            other.allocateAll("admin", "c", nodes(2));
+            Network changed = allocator.update("admin", NetworkChange.none().withDescription("grown").withBridge("br9")
+                    .withGateway("10.0.0.254").withAddresses(List.of("10.0.0.2-10.0.0.10")));
+            assertThat(changed.description()).isEqualTo("grown");
+            assertThat(other.find("admin")).contains(changed);
+            assertThat(other.allocate("admin", ALICE).address()).isEqualTo(ip("10.0.0.4"));
+            assertThat(allocator.usage("admin").size()).isEqualTo(BigInteger.valueOf(9));
+        }
+
+        @Test
+        @DisplayName("shrinking away free addresses succeeds; shrinking away a used one, or making it the gateway, fails naming it, and nothing changes")
+        void shrink() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.20"));
+            allocator.allocateAll("admin", "c", nodes(3));
+            Network before = allocator.find("admin").orElseThrow();
+            assertThatThrownBy(() -> allocator.update("admin", NetworkChange.none().withAddresses(List.of("10.0.0.3-10.0.0.20"))))
+                    .isInstanceOf(AddressInUseException.class).hasMessageContaining("10.0.0.2");
+            assertThatThrownBy(() -> allocator.update("admin", NetworkChange.none().withGateway("10.0.0.4")))
+                    .isInstanceOf(AddressInUseException.class).hasMessageContaining("10.0.0.4");
+            assertThat(allocator.find("admin")).contains(before);
+            assertThat(allocator.allocate("admin", ALICE).address()).isEqualTo(ip("10.0.0.5"));
+            allocator.update("admin", NetworkChange.none().withAddresses(List.of("10.0.0.2-10.0.0.6")));
+            assertThatThrownBy(() -> newAllocator().allocateAll("admin", "d", nodes(2))).isInstanceOf(NetworkExhaustedException.class);
+            assertThat(newAllocator().allocate("admin", BOB).address()).isEqualTo(ip("10.0.0.6"));
+        }
+
+        @Test
+        @DisplayName("an invalid change is refused and an unknown network is not found")
+        void refused() {
+            allocator.register(network("admin", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.20"));
+            assertThatThrownBy(() -> allocator.update("admin", NetworkChange.none().withAddresses(List.of("10.9.0.0/24"))))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> allocator.update("nope", NetworkChange.none().withDescription("x")))
+                    .isInstanceOf(NetworkNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("an allocation elsewhere between a shrink's check of the used addresses and its write gets an address of both pools")
+        void allocationDuringAShrink() {
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", "10.0.0.2-10.0.0.10"));
+            Allocator other = newAllocator();
+            other.release("n", other.allocate("n", ALICE).address()); // loads the network there
+            AtomicReference<AddressState> during = new AtomicReference<>();
+            Allocator changer = allocatorOver(store -> new ForwardingKeyValueStore() {
+                private boolean checked;
+
+                @Override
+                protected KeyValueStore delegate() {
+                    return store;
+                }
+
+                @Override
+                public ScanPage scan(String keyPrefix, String startAfter, int limit) {
+                    ScanPage page = store.scan(keyPrefix, startAfter, limit);
+                    if (!checked && keyPrefix.contains("/addresses/")) {
+                        checked = true; // the change has read the used addresses: allocate before it writes the new pool
+                        during.set(other.allocate("n", BOB));
+                    }
+                    return page;
+                }
+            });
+            Network shrunk = changer.update("n", NetworkChange.none().withAddresses(List.of("10.0.0.6-10.0.0.10")));
+            assertThat(during.get().address()).isEqualTo(ip("10.0.0.6"));
+            assertThat(shrunk.pool().contains(IpAddresses.toNumber(during.get().address()))).isTrue();
+            assertThat(allocator.find("n")).contains(shrunk);
+        }
+
+        @Test
+        @DisplayName("allocations racing changes of the pool through several instances never hold an address the pool has left")
+        void racingChanges() throws Exception {
+            List<String> poolA = List.of("10.0.0.10-10.0.0.60");
+            List<String> poolB = List.of("10.0.0.40-10.0.0.100");
+            allocator.register(network("n", "10.0.0.0", "24", "10.0.0.1", poolA.get(0)));
+            List<Allocator> instances = List.of(allocator, newAllocator(), newAllocator());
+            AtomicInteger changes = new AtomicInteger();
+            List<Throwable> failures = ConcurrentHarness.run(7, index -> {
+                Allocator mine = instances.get(index % 3);
+                for (int i = 0; i < 25; i++) {
+                    if (index == 0) {
+                        try {
+                            mine.update("n", NetworkChange.none().withAddresses(i % 2 == 0 ? poolB : poolA));
+                            changes.incrementAndGet();
+                        } catch (AddressInUseException e) {
+                            mine.releaseCluster("n", "c" + (1 + i % 6)); // frees the way for a later change
+                        }
+                        continue;
+                    }
+                    try {
+                        AddressState got = mine.allocate("n", new Owner("c" + index, "node" + i));
+                        if (ThreadLocalRandom.current().nextInt(3) == 0) {
+                            mine.release("n", got.address());
+                        }
+                    } catch (AddressNotFoundException e) {
+                        // torn down by the changer, then left out of the pool: nothing to release
+                    } catch (NetworkExhaustedException e) {
+                        Thread.yield();
+                    }
+                }
+            });
+            assertThat(failures).isEmpty();
+            assertThat(changes).hasPositiveValue();
+            Network last = allocator.find("n").orElseThrow();
+            assertThat(allocator.list("n", AddressQuery.only(AddressStatus.USED, 1000)).addresses())
+                    .hasSize(allocator.usage("n").used().intValueExact())
+                    .allSatisfy(state -> assertThat(last.pool().contains(IpAddresses.toNumber(state.address())))
+                            .as("%s in %s", state.address(), last.pool()).isTrue());
+            assertThat(dump().keySet().stream().filter(k -> k.contains("/addresses/")).count())
+                    .isEqualTo(allocator.usage("n").used().longValueExact());
         }
     }
 }

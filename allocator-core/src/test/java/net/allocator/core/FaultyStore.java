@@ -48,6 +48,16 @@ public final class FaultyStore extends ForwardingKeyValueStore {
         answersToLose.set(1);
     }
 
+    /**
+     * After the next {@code successful} commits, the one that follows fails with {@link
+     * StoreUnavailableException} without being applied (a store failing midway through several
+     * commits); later ones apply again.
+     */
+    public void failCommitAfter(int successful) {
+        commitsBeforeFailure.set(successful + 1);
+    }
+
+    private final AtomicInteger commitsBeforeFailure = new AtomicInteger();
     private volatile Runnable meanwhile;
     private volatile CountDownLatch held;
     private volatile CountDownLatch holding;
@@ -88,6 +98,9 @@ public final class FaultyStore extends ForwardingKeyValueStore {
     @Override
     public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
         check();
+        if (commitsBeforeFailure.get() > 0 && commitsBeforeFailure.decrementAndGet() == 0) {
+            throw new StoreUnavailableException("store failed midway (injected)");
+        }
         CountDownLatch release = held;
         if (release != null) {
             held = null;

@@ -48,6 +48,12 @@ public interface EtcdConfig extends Settings {
     /** The host name to expect in the server certificates, when it differs from the endpoints' hosts. */
     String AUTHORITY = "etcd-authority";
 
+    /** The most compares, or operations, etcd accepts in one transaction: the server's {@code --max-txn-ops}. */
+    String MAX_TXN_OPS = "etcd-max-txn-ops";
+
+    /** etcd's own default of {@code --max-txn-ops}, used when {@value #MAX_TXN_OPS} is not set. */
+    int DEFAULT_MAX_TXN_OPS = 128;
+
     /** The endpoint used when {@value #ENDPOINTS} is not set. */
     String DEFAULT_ENDPOINTS = "http://127.0.0.1:2379";
     /** The timeout used when {@value #TIMEOUT} is not set. */
@@ -150,6 +156,21 @@ public interface EtcdConfig extends Settings {
     }
 
     /**
+     * The most compares, or operations, one transaction may carry (default 128, etcd's default
+     * {@code --max-txn-ops}): set it to the server's value, and the allocator splits a cluster's
+     * claims and teardowns into transactions of that size.
+     *
+     * @throws InvalidInputException when it is not an integer from 8 to 100,000
+     */
+    default int maxTxnOps() {
+        int most = integer(MAX_TXN_OPS, DEFAULT_MAX_TXN_OPS);
+        if (most < 8 || most > 100_000) {
+            throw new InvalidInputException("setting " + MAX_TXN_OPS + " must be from 8 to 100000: " + most);
+        }
+        return most;
+    }
+
+    /**
      * Reads every setting and checks those that only make sense together: user and password
      * both or neither, client certificate and key both or neither, TLS files only with {@code
      * https} endpoints, TLS files readable.
@@ -160,6 +181,7 @@ public interface EtcdConfig extends Settings {
         endpoints();
         timeout();
         connectTimeout();
+        maxTxnOps();
         authority();
         if (user().isPresent() != password().isPresent()) {
             throw new InvalidInputException(user().isPresent()

@@ -43,6 +43,7 @@ import javax.net.ssl.SSLException;
 import net.allocator.core.InvalidInputException;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
@@ -88,6 +89,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
     private final ClientBuilder clientBuilder;
     private final Duration timeout;
+    private final CommitSizeLimit commitSizeLimit;
     private final String endpoints;
     private final EtcdErrors errors;
     private final Object lock = new Object();
@@ -107,6 +109,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         requireNonNull(config, "config");
         config.validate();
         this.timeout = config.timeout();
+        this.commitSizeLimit = CommitSizeLimit.eachList(config.maxTxnOps());
         this.endpoints = config.endpoints().stream().map(URI::toString).collect(Collectors.joining(","));
         this.errors = new EtcdErrors(endpoints);
         this.clientBuilder = clientBuilder(config);
@@ -191,6 +194,22 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         GetResponse response = call(what, false, client -> client.getKVClient().get(start, option));
         List<KeyValue> entries = response.getKvs().stream().map(EtcdKeyValueStore::keyValue).toList();
         return new ScanPage(entries, response.isMore(), response.getHeader().getRevision());
+    }
+
+    /** etcd limits the compares and the operations of one {@code Txn} each to {@code --max-txn-ops}. */
+    @Override
+    public CommitSizeLimit commitSizeLimit() {
+        return commitSizeLimit;
+    }
+
+    /** One range read with {@code count_only}: etcd counts, and sends no key. */
+    @Override
+    public long count(String prefix) {
+        requireNonNull(prefix, "prefix");
+        byte[] prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
+        GetOption option = GetOption.builder().withRange(bytes(EtcdKeys.rangeEnd(prefixBytes))).withCountOnly(true).build();
+        ByteSequence start = bytes(prefixBytes.length == 0 ? SMALLEST_KEY : prefixBytes);
+        return call(() -> "count of prefix '" + prefix + "'", false, client -> client.getKVClient().get(start, option)).getCount();
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class EtcdStoreProvider implements StoreProvider {
                         "comma-separated etcd client URLs, all http:// or all https:// (TLS)"),
                 new SettingInfo(EtcdConfig.TIMEOUT, Settings.text(EtcdConfig.DEFAULT_TIMEOUT), "longest time one etcd request may take, such as 500ms, 5s or PT5S"),
                 new SettingInfo(EtcdConfig.CONNECT_TIMEOUT, Settings.text(EtcdConfig.DEFAULT_CONNECT_TIMEOUT), "longest time opening a connection to one endpoint may take"),
+                new SettingInfo(EtcdConfig.MAX_TXN_OPS, Integer.toString(EtcdConfig.DEFAULT_MAX_TXN_OPS),
+                        "the etcd servers' --max-txn-ops: most compares or operations in one transaction"),
                 new SettingInfo(EtcdConfig.USER, "", "etcd user, when authentication is enabled"),
                 new SettingInfo(EtcdConfig.PASSWORD, "", "password of " + EtcdConfig.USER),
                 new SettingInfo(EtcdConfig.TLS_CA, "", "PEM file of the CAs to trust for https endpoints (default: the JVM's)"),

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import net.allocator.core.InvalidInputException;
+import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Settings;
 import net.allocator.core.store.StoreProvider.SettingInfo;
@@ -125,6 +126,19 @@ class EtcdConfigTest {
     }
 
     @Test
+    @DisplayName("the most operations of one transaction is etcd's --max-txn-ops, 128 unless set, and becomes the store's commit limit")
+    void maxTxnOps() {
+        assertThat(EtcdConfig.DEFAULT.maxTxnOps()).isEqualTo(128);
+        assertThat(config(EtcdConfig.MAX_TXN_OPS, "1024").maxTxnOps()).isEqualTo(1024);
+        assertThatThrownBy(() -> config(EtcdConfig.MAX_TXN_OPS, "4").maxTxnOps())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("etcd-max-txn-ops");
+        assertThatThrownBy(() -> config(EtcdConfig.MAX_TXN_OPS, "many").maxTxnOps()).isInstanceOf(InvalidInputException.class);
+        try (KeyValueStore store = new EtcdKeyValueStore(config(EtcdConfig.MAX_TXN_OPS, "256"))) {
+            assertThat(store.commitSizeLimit()).isEqualTo(CommitSizeLimit.eachList(256));
+        }
+    }
+
+    @Test
     @DisplayName("the authority is a host name")
     void authority() {
         assertThat(config(EtcdConfig.AUTHORITY, " etcd.internal ").authority()).contains("etcd.internal");
@@ -145,7 +159,7 @@ class EtcdConfigTest {
         var provider = StoreProviders.named("etcd");
         assertThat(provider).isInstanceOf(EtcdStoreProvider.class);
         assertThat(provider.settings()).extracting(SettingInfo::name).containsExactly(
-                "etcd-endpoints", "etcd-timeout", "etcd-connect-timeout", "etcd-user", "etcd-password",
+                "etcd-endpoints", "etcd-timeout", "etcd-connect-timeout", "etcd-max-txn-ops", "etcd-user", "etcd-password",
                 "etcd-tls-ca", "etcd-tls-cert", "etcd-tls-key", "etcd-authority");
         assertThat(provider.settings()).allSatisfy(s -> assertThat(s.description()).isNotBlank());
         try (KeyValueStore store = provider.open(Settings.of(Map.of(EtcdConfig.ENDPOINTS, "http://127.0.0.1:1")))) {

@@ -118,6 +118,25 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         }
     }
 
+    /** Counts the keys in the map, making no entry for them. */
+    @Override
+    public long count(String prefix) {
+        synchronized (lock) {
+            checkOpen();
+            sortWritten();
+            long counted = 0;
+            for (Slot slot : sorted.tailMap(prefix, true).values()) {
+                if (!slot.key.startsWith(prefix)) {
+                    break;
+                }
+                if (slot.value != null) {
+                    counted++;
+                }
+            }
+            return counted;
+        }
+    }
+
     @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         return commitVersioned(conditions, operations) != NOT_APPLIED;

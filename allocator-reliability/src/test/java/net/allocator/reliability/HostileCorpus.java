@@ -517,7 +517,7 @@ final class HostileCorpus {
             w.target = "/v1/networks/" + pick(EXISTING);
             formBody(w, pick(List.of("cluster=c", "node=n", "cluster=c&cluster=d&node=n", "cluster=%ZZ&node=n", "cluster=%C3&node=n",
                     "cluster=_&node=n", "cluster=%00&node=n", "node=n&cluster=", "cluster=c&node=", "=&=", "&&&", "cluster&node",
-                    "cluster=c&node=n&node=m", "cluster=c%0Ax&node=n", "cluster=" + "q".repeat(300) + "&node=n", "cluster=c;node=n",
+                    "cluster=c&node=n&node=n", "cluster=c%0Ax&node=n", "cluster=" + "q".repeat(300) + "&node=n", "cluster=c;node=n",
                     "cluster[]=c&node=n", "cluster=c&node=%E2%82", "cluster=%FF%FE&node=n", "cluster=%C0%AE&node=n")));
         } else {
             w.target = "/v1/networks/" + pick(EXISTING);

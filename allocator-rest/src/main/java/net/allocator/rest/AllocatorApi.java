@@ -34,9 +34,11 @@ final class AllocatorApi {
     private final ObjectMapper mapper;
     private final int pageLimit;
     private final String version;
+    private final ClusterApi clusters;
 
     AllocatorApi(AllocatorService service, ObjectMapper mapper, int pageLimit, String version) {
         this.service = service;
+        this.clusters = new ClusterApi(service, mapper);
         this.mapper = mapper;
         this.pageLimit = pageLimit;
         this.version = version;
@@ -50,14 +52,20 @@ final class AllocatorApi {
                 .post("/v1/networks", this::registerNetwork)
                 .get("/v1/networks/{network}", this::showNetwork)
                 .post("/v1/networks/{network}", this::allocate)
+                .route("PATCH", "/v1/networks/{network}", clusters::changeNetwork)
                 .delete("/v1/networks/{network}", this::removeNetwork)
+                .get("/v1/networks/{network}/usage", clusters::usage)
                 .get("/v1/networks/{network}/addresses", this::listAddresses)
                 .get("/v1/networks/{network}/addresses/{address}", this::showAddress)
                 .put("/v1/networks/{network}/addresses/{address}", this::updateAddress)
+                .delete("/v1/networks/{network}/clusters/{cluster}", clusters::releaseClusterIn)
+                .get("/v1/clusters/{cluster}", clusters::showCluster)
+                .delete("/v1/clusters/{cluster}", clusters::releaseCluster)
                 .build();
     }
 
     private Response health(Request request) {
+        request.acceptOnlyQuery();
         String store = service.store();
         try {
             service.health().check();
@@ -82,6 +90,10 @@ final class AllocatorApi {
     }
 
     private Response listNetworks(Request request) {
+        request.acceptOnlyQuery("usage");
+        if (request.flag("usage")) {
+            return clusters.usageOfAll();
+        }
         SortedMap<String, String> networks = service.networks().list();
         return Response.ok(json -> {
             json.writeStartObject();
@@ -93,7 +105,9 @@ final class AllocatorApi {
     }
 
     private Response registerNetwork(Request request) throws IOException {
-        Fields fields = Fields.read(request, mapper);
+        request.acceptOnlyQuery();
+        Fields fields = Fields.read(request, mapper)
+                .acceptOnly("name", "description", "bridge", "network", "netmask", "gateway", "addresses");
         Network network = Network.builder()
                 .name(fields.string("name").orElse(null))
                 .description(fields.string("description").orElse(""))
@@ -108,13 +122,30 @@ final class AllocatorApi {
     }
 
     private Response showNetwork(Request request) {
+        request.acceptOnlyQuery();
         Network network = network(request);
         return Response.ok(json -> writeNetwork(json, network));
     }
 
+    /**
+     * One node ({@code cluster}, {@code node}) answers {@code {"address": …}}; several ({@code
+     * nodes}, or a form's {@code node} repeated) answer {@code {"addresses": {node: address}}}.
+     */
     private Response allocate(Request request) throws IOException {
+        request.acceptOnlyQuery();
         String name = Network.checkName(request.parameter("network"));
-        Owner owner = owner(Fields.read(request, mapper));
+        Fields fields = Fields.read(request, mapper).acceptOnly("cluster", "node", "nodes");
+        Optional<List<String>> nodes = fields.list("nodes");
+        List<String> repeatedNode = fields.list("node").orElse(List.of());
+        if (nodes.isPresent() && !repeatedNode.isEmpty()) {
+            throw HttpError.badRequest("give node for one node or nodes for several, not both");
+        }
+        if (nodes.isPresent() || repeatedNode.size() > 1) {
+            String cluster = fields.string("cluster").orElse(null);
+            owner(Optional.ofNullable(cluster), Optional.of("-")); // the "_" check, as for one node
+            return clusters.allocateAll(name, cluster, nodes.orElse(repeatedNode));
+        }
+        Owner owner = owner(fields);
         InetAddress address = service.addresses().allocate(name, owner).address();
         return Response.ok(json -> {
             json.writeStartObject();
@@ -125,6 +156,7 @@ final class AllocatorApi {
     }
 
     private Response removeNetwork(Request request) {
+        request.acceptOnlyQuery("force");
         String name = Network.checkName(request.parameter("network"));
         service.networks().remove(name, request.flag("force"));
         return Response.ok(json -> {
@@ -136,6 +168,10 @@ final class AllocatorApi {
     }
 
     private Response listAddresses(Request request) {
+        request.acceptOnlyQuery("free", "used", "full", "limit", "after", "cluster", "node");
+        if (request.queryValue("cluster").isPresent() || request.queryValue("node").isPresent()) {
+            return listHoldings(request);
+        }
         boolean free = request.flag("free");
         boolean used = request.flag("used");
         boolean full = request.flag("full");
@@ -168,7 +204,29 @@ final class AllocatorApi {
         });
     }
 
+    /**
+     * {@code ?cluster=c} (and {@code &node=n}): the cluster's addresses in the network, from the
+     * owner index, in one answer: a cluster's addresses are few, so neither pages nor free
+     * addresses apply.
+     */
+    private Response listHoldings(Request request) {
+        String cluster = request.queryValue("cluster")
+                .orElseThrow(() -> HttpError.badRequest("node filters within a cluster; give cluster too"));
+        if (request.flag("free") || request.queryValue("limit").isPresent() || request.queryValue("after").isPresent()) {
+            throw HttpError.badRequest("cluster lists the cluster's used addresses in one answer; "
+                    + "it cannot be combined with free, limit or after");
+        }
+        boolean full = request.flag("full");
+        request.flag("used");
+        String name = Network.checkName(request.parameter("network"));
+        Optional<String> node = request.queryValue("node");
+        List<AddressState> held = service.addresses().holdings(name, cluster).stream()
+                .filter(state -> node.map(state.owner().orElseThrow().node()::equals).orElse(true)).toList();
+        return Response.ok(json -> ClusterApi.writeHoldings(json, held, full));
+    }
+
     private Response showAddress(Request request) {
+        request.acceptOnlyQuery();
         String name = Network.checkName(request.parameter("network"));
         InetAddress address = parseAddress(name, request.parameter("address"), "address");
         AddressState state = service.addresses().show(name, address);
@@ -181,10 +239,11 @@ final class AllocatorApi {
      * that owner otherwise.
      */
     private Response updateAddress(Request request) throws IOException {
+        request.acceptOnlyQuery();
         String name = Network.checkName(request.parameter("network"));
         String addressText = request.parameter("address");
         InetAddress address = IpAddresses.parse(addressText, "address");
-        Fields fields = Fields.read(request, mapper);
+        Fields fields = Fields.read(request, mapper).acceptOnly("status", "cluster", "node");
         String status = fields.string("status")
                 .orElseThrow(() -> HttpError.badRequest("status is missing; give used or free"))
                 .strip().toLowerCase(Locale.ROOT);
@@ -259,7 +318,7 @@ final class AllocatorApi {
     }
 
     /** A network as the original service showed it, plus its pool and the pool's size. */
-    private static void writeNetwork(JsonGenerator json, Network network) throws IOException {
+    static void writeNetwork(JsonGenerator json, Network network) throws IOException {
         json.writeStartObject();
         json.writeStringField("name", network.name());
         json.writeStringField("description", network.description());
@@ -284,7 +343,7 @@ final class AllocatorApi {
     }
 
     /** One address as the original service's {@code ?full} listing showed it, plus when it was claimed. */
-    private static void writeAddressState(JsonGenerator json, AddressState state) throws IOException {
+    static void writeAddressState(JsonGenerator json, AddressState state) throws IOException {
         json.writeStartObject();
         json.writeFieldName("address");
         writeAddress(json, state.address());

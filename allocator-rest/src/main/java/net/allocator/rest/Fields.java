@@ -32,6 +32,29 @@ abstract class Fields {
     abstract Optional<List<String>> strings(String name);
 
     /**
+     * A list of strings, each as sent: a JSON array of strings (or one string); in a form, every
+     * value of the repeated field. Nothing is split at commas, so a name may hold one.
+     */
+    abstract Optional<List<String>> list(String name);
+
+    /** The names of the fields sent. */
+    abstract java.util.Set<String> names();
+
+    /**
+     * Refuses a field that the route does not know, so that a client never believes a field took
+     * effect that was ignored (a form's {@code name[]} counts as {@code name}).
+     *
+     * @throws HttpError 400 naming the first unknown field and the known ones
+     * @return these fields
+     */
+    Fields acceptOnly(String... known) {
+        java.util.Set<String> sent = new java.util.TreeSet<>();
+        names().forEach(name -> sent.add(name.endsWith("[]") ? name.substring(0, name.length() - 2) : name));
+        Messages.refuseUnknown("field", sent, java.util.Set.of(known));
+        return this;
+    }
+
+    /**
      * Reads and parses the body by its Content-Type. JSON is {@code application/json} or any
      * {@code +json} type; a form is {@code application/x-www-form-urlencoded}, except that a
      * form body that starts with <code>{</code> is read as JSON ({@code curl -d '{…}'} without
@@ -125,7 +148,7 @@ abstract class Fields {
         };
     }
 
-    /** Fields of a JSON object. Unknown fields are ignored, as the original service did. */
+    /** Fields of a JSON object. */
     private static final class JsonFields extends Fields {
         private final JsonNode object;
 
@@ -149,6 +172,19 @@ abstract class Fields {
         }
 
         @Override
+        Optional<List<String>> list(String name) {
+            return field(name).map(value -> value.isTextual() ? List.of(value.textValue())
+                    : items(name, value, name + " must be a string or an array of strings, not " + describe(value)));
+        }
+
+        @Override
+        java.util.Set<String> names() {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            object.fieldNames().forEachRemaining(out::add);
+            return out;
+        }
+
+        @Override
         Optional<String> stringOrInteger(String name) {
             return field(name).map(value -> {
                 if (value.isTextual()) {
@@ -163,22 +199,23 @@ abstract class Fields {
 
         @Override
         Optional<List<String>> strings(String name) {
-            return field(name).map(value -> {
-                if (value.isTextual()) {
-                    return splitCommas(value.textValue());
+            return field(name).map(value -> value.isTextual() ? splitCommas(value.textValue())
+                    : items(name, value, name + " must be an array of strings, not " + describe(value)));
+        }
+
+        /** The strings of an array, or a 400 saying {@code notAnArray}. */
+        private static List<String> items(String name, JsonNode value, String notAnArray) {
+            if (!value.isArray()) {
+                throw HttpError.badRequest(notAnArray);
+            }
+            List<String> out = new ArrayList<>(value.size());
+            for (JsonNode item : value) {
+                if (!item.isTextual()) {
+                    throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
                 }
-                if (!value.isArray()) {
-                    throw HttpError.badRequest(name + " must be an array of strings, not " + describe(value));
-                }
-                List<String> out = new ArrayList<>(value.size());
-                for (JsonNode item : value) {
-                    if (!item.isTextual()) {
-                        throw HttpError.badRequest(name + " must be an array of strings; it holds " + describe(item));
-                    }
-                    out.add(item.textValue());
-                }
-                return out;
-            });
+                out.add(item.textValue());
+            }
+            return out;
         }
     }
 
@@ -205,6 +242,20 @@ abstract class Fields {
         @Override
         Optional<String> stringOrInteger(String name) {
             return string(name);
+        }
+
+        @Override
+        Optional<List<String>> list(String name) {
+            List<String> given = values.get(name);
+            if (given == null) {
+                given = values.get(name + "[]");
+            }
+            return Optional.ofNullable(given).map(List::copyOf);
+        }
+
+        @Override
+        java.util.Set<String> names() {
+            return values.keySet();
         }
 
         @Override

@@ -54,4 +54,21 @@ final class Messages {
             throw HttpError.badRequest(errorMessage);
         }
     }
+
+    /**
+     * Refuses the first of {@code sent} that is not {@code known}, naming it and the known ones
+     * (sorted), or saying that none is known.
+     *
+     * @param what "field" or "query parameter"
+     * @throws HttpError 400
+     */
+    static void refuseUnknown(String what, java.util.Collection<String> sent, java.util.Set<String> known) {
+        for (String name : sent) {
+            if (!known.contains(name)) {
+                String knownText = known.isEmpty() ? "this request takes no " + what + "s"
+                        : "known " + what + "s: " + String.join(", ", new java.util.TreeSet<>(known));
+                throw HttpError.badRequest("unknown " + what + " " + quote(forLog(name, 64)) + "; " + knownText);
+            }
+        }
+    }
 }

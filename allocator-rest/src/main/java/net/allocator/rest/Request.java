@@ -77,6 +77,16 @@ final class Request {
         };
     }
 
+    /**
+     * Refuses a query parameter that the route does not know, so that a client never believes it
+     * filtered by a parameter that was ignored.
+     *
+     * @throws HttpError 400 naming the first unknown parameter and the known ones
+     */
+    void acceptOnlyQuery(String... known) {
+        Messages.refuseUnknown("query parameter", query.keySet(), java.util.Set.of(known));
+    }
+
     /** A query parameter with a value; given twice is a 400. */
     Optional<String> queryValue(String name) {
         List<String> values = query.get(name);

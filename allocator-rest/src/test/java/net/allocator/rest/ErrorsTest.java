@@ -341,7 +341,7 @@ class ErrorsTest {
             assertThat(patch.header("Allow")).isEqualTo("GET, POST");
 
             Reply put = assertRejected(api.putJson("/v1/networks/admin", "{}"), 405);
-            assertThat(put.header("Allow")).isEqualTo("DELETE, GET, POST");
+            assertThat(put.header("Allow")).isEqualTo("DELETE, GET, PATCH, POST");
 
             Reply delete = assertRejected(api.delete("/v1/networks/admin/addresses/10.112.1.101"), 405);
             assertThat(delete.header("Allow")).isEqualTo("GET, PUT");

@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.allocator.core.Allocator;
 import net.allocator.core.Network;
+import net.allocator.core.NetworkChange;
 import net.allocator.core.NetworkRegistry;
+import net.allocator.core.NetworkUsage;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,21 @@ class ShutdownTest {
         @Override
         public void remove(String name, boolean force) {
             delegate.remove(name, force);
+        }
+
+        @Override
+        public NetworkUsage usage(String name) {
+            return delegate.usage(name);
+        }
+
+        @Override
+        public SortedMap<String, NetworkUsage> usageOfAll() {
+            return delegate.usageOfAll();
+        }
+
+        @Override
+        public Network update(String name, NetworkChange change) {
+            return delegate.update(name, change);
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.Optional;
 import java.util.SortedMap;
 import net.allocator.core.Allocator;
 import net.allocator.core.Network;
+import net.allocator.core.NetworkChange;
 import net.allocator.core.NetworkRegistry;
+import net.allocator.core.NetworkUsage;
 import net.allocator.core.store.Operation;
 import net.allocator.inmemory.InMemoryKeyValueStore;
 import org.junit.jupiter.api.DisplayName;
@@ -39,6 +41,21 @@ class UnexpectedFailureTest {
 
         @Override
         public void remove(String name, boolean force) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public NetworkUsage usage(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<String, NetworkUsage> usageOfAll() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Network update(String name, NetworkChange change) {
             throw new UnsupportedOperationException();
         }
     }

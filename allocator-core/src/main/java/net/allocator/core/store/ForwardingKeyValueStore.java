@@ -34,6 +34,16 @@ public abstract class ForwardingKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public CommitSizeLimit commitSizeLimit() {
+        return delegate().commitSizeLimit();
+    }
+
+    @Override
+    public long count(String prefix) {
+        return delegate().count(prefix);
+    }
+
+    @Override
     public boolean commit(List<Condition> conditions, List<Operation> operations) {
         return delegate().commit(conditions, operations);
     }

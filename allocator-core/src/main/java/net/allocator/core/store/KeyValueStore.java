@@ -48,9 +48,38 @@ public interface KeyValueStore extends AutoCloseable {
     }
 
     /**
+     * The most conditions and operations this store applies in one {@link #commit}; a larger
+     * commit fails (as {@link net.allocator.core.StoreUnavailableException} or {@link
+     * IllegalArgumentException}) without writing anything. The allocator splits a cluster's
+     * claims and teardowns into commits within it. A store without a limit keeps this default.
+     */
+    default CommitSizeLimit commitSizeLimit() {
+        return CommitSizeLimit.UNBOUNDED;
+    }
+
+    /**
+     * Linearizable count of the keys that start with {@code prefix}: how full a network is. A
+     * store that can count without sending the keys (etcd: {@code count_only}) overrides this
+     * default, which reads the keys a page at a time and counts them.
+     */
+    default long count(String prefix) {
+        long counted = 0;
+        String after = null;
+        ScanPage page;
+        do {
+            page = scan(prefix, after, preferredScanLimit());
+            counted += page.entries().size();
+            if (!page.entries().isEmpty()) {
+                after = page.entries().get(page.entries().size() - 1).key();
+            }
+        } while (page.more() && !page.entries().isEmpty());
+        return counted;
+    }
+
+    /**
      * Applies every operation if and only if every condition holds, as one atomic step: either
      * all operations are applied or none, in list order (a later write to a key wins). Conditions
-     * and operations name at most a handful of keys. A commit whose answer was lost may still be
+     * and operations number at most {@link #commitSizeLimit()}. A commit whose answer was lost may still be
      * applied later (etcd can commit a timed-out proposal after a leader change), so callers make
      * their conditions exclusive rather than trusting a read-back of "absent" as final.
      *

@@ -613,4 +613,38 @@ public abstract class KeyValueStoreContractKit {
             }
         }
     }
+
+    @Nested
+    @DisplayName("counts and commit limits")
+    class CountsAndCommitLimits {
+        @Test
+        @DisplayName("a count of a prefix counts exactly its keys, not those of a longer sibling prefix, and deleted keys no more")
+        void count() {
+            List<Operation> puts = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                puts.add(Operation.put(key("a/" + i), "v"));
+            }
+            puts.add(Operation.put(key("ab/0"), "v"));
+            store.commit(List.of(), puts);
+            store.commit(List.of(), List.of(Operation.delete(key("a/3")), Operation.delete(key("a/4"))));
+            assertThat(store.count(key("a/"))).isEqualTo(23);
+            assertThat(open().count(key("a/"))).isEqualTo(23);
+            assertThat(store.count(key("none/"))).isZero();
+        }
+
+        @Test
+        @DisplayName("a commit as large as the store's declared limit is applied")
+        void commitAtTheLimit() {
+            CommitSizeLimit limit = store.commitSizeLimit();
+            int pairs = (int) Math.min(200, Math.min(Math.min(limit.conditions(), limit.operations()), limit.combined() / 2));
+            List<Condition> conditions = new ArrayList<>();
+            List<Operation> operations = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                conditions.add(Condition.absent(key("big/" + i)));
+                operations.add(Operation.put(key("big/" + i), "v"));
+            }
+            assertThat(store.commit(conditions, operations)).isTrue();
+            assertThat(store.count(key("big/"))).isEqualTo(pairs);
+        }
+    }
 }

@@ -22,6 +22,7 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
     private final LongAdder scans = new LongAdder();
     private final LongAdder scannedKeys = new LongAdder();
     private final LongAdder commits = new LongAdder();
+    private final LongAdder counts = new LongAdder();
 
     public CountingKeyValueStore(KeyValueStore delegate) {
         this.delegate = delegate;
@@ -44,6 +45,13 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
         ScanPage page = delegate().scan(prefix, startAfter, limit);
         scannedKeys.add(page.entries().size());
         return page;
+    }
+
+    /** Counted as one, whether the store counts in one request or, by the SPI's default, a page at a time. */
+    @Override
+    public long count(String prefix) {
+        counts.increment();
+        return delegate().count(prefix);
     }
 
     @Override
@@ -85,9 +93,14 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
         return commits.sum();
     }
 
-    /** Every round trip so far: reads, scans and commits. */
+    /** Counts of a prefix so far. */
+    public long counts() {
+        return counts.sum();
+    }
+
+    /** Every round trip so far: reads, scans, counts and commits. */
     public long roundTrips() {
-        return gets() + scans() + commits();
+        return gets() + scans() + counts() + commits();
     }
 
     /** Sets every count back to zero. */
@@ -96,5 +109,6 @@ public final class CountingKeyValueStore extends ForwardingKeyValueStore {
         scans.reset();
         scannedKeys.reset();
         commits.reset();
+        counts.reset();
     }
 }
