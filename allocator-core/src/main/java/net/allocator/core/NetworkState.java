@@ -213,9 +213,8 @@ final class NetworkState {
             if (recentClaims.isOwnCommit(revision)) {
                 // This allocator's own commit: its committer marks the view once the store
                 // answers, so following it too would only take the view's lock against the
-                // allocating threads, as the feed runs on a thread of the store's (in-memory,
-                // one thread: 1.6 M allocate+release pairs/s rather than 2.2 M; see
-                // docs/benchmarks.md).
+                // allocating threads and parse the key, on the store's feed thread (in-memory
+                // allocate+release: 140-180 bytes a pair fewer, JMH -prof gc; docs/benchmarks.md).
                 return null;
             }
             return key.startsWith(prefix) ? NetworkState.this.numberOf(key, prefix) : null;
