@@ -15,7 +15,8 @@
 # --test     run another test of the module instead (e.g. MultiInstanceTest with
 #            ALLOCATOR_MULTI_INSTANCE_OPERATIONS=100000 in the environment).
 #
-# Builds the service's jar first if it is missing, then runs everything through
+# Builds the service's jar and what the module needs in the same Maven reactor (-am: nothing is
+# installed into ~/.m2, so a fresh clone works), then runs everything through
 # scripts/with-servers.sh. Measurements go to
 # allocator-reliability/target/reliability-logs/measurements.txt, every client's requests to
 # allocator-reliability/target/reliability-logs/<Test>/*-attempts.tsv, service logs next to
@@ -49,12 +50,9 @@ done
 ((operations >= 100000)) || warn "--operations $operations: the soak is meant to run at least 100000"
 
 cd "$REPO_ROOT"
-if [[ ! -f allocator-rest/target/allocator-rest.jar ]]; then
-    info "building allocator-rest (its jar is missing)"
-    mvn -B -q install -pl allocator-rest -am -DskipTests
-fi
 
 export ALLOCATOR_SOAK_OPERATIONS="$operations" ALLOCATOR_SOAK_MINUTES="$minutes" ALLOCATOR_RELIABILITY_STRICT="$strict"
 info "soak: $test, $operations operations per store, $minutes minutes per cluster, strict=$strict"
-exec bash "$SCRIPTS_DIR/with-servers.sh" mvn -B -pl allocator-reliability verify \
+# -am builds the service's jar from this tree on the way; -Dtest keeps the other modules' tests from running
+exec bash "$SCRIPTS_DIR/with-servers.sh" mvn -B -pl allocator-reliability -am verify \
     -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false

@@ -18,6 +18,7 @@ import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.ChangeRecorder;
 import net.allocator.core.testkit.TcpProxy;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
@@ -66,7 +67,7 @@ class ConsulFailureTest {
                 timeFailure(() -> store.commit(List.of(Condition.absent("k")), List.of(Operation.put("k", "v"))), StoreUnavailableException.class, parts);
                 timeFailure(() -> store.commit(List.of(), List.of(Operation.put("k", "v"), Operation.delete("j"))), StoreUnavailableException.class, parts);
                 timeFailure(store::ping, StoreUnavailableException.class, parts);
-                timeFailure(() -> store.watch("p/", 1, new Recorder()), StoreUnavailableException.class, parts);
+                timeFailure(() -> store.watch("p/", 1, new ChangeRecorder("")), StoreUnavailableException.class, parts);
             }
         }
 

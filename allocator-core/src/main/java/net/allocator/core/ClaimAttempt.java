@@ -92,7 +92,6 @@ final class ClaimAttempt {
         String ownerKey = network.keys().owner(owner);
         Instant claimedAt = clock.instant();
         String record = StoredRecords.encodeAddress(address, owner, claimedAt);
-        recentClaims.committing(addressKey);
         long version = KeyValueStore.NOT_APPLIED;
         boolean answered = false;
         try {
@@ -102,10 +101,9 @@ final class ClaimAttempt {
             answered = true;
         } catch (StoreOutcomeUnknownException e) {
             LOG.debug("claim of {} in {} unconfirmed; reading back", address, network.network().name(), e);
-        } finally {
-            recentClaims.committed();
         }
         if (version != KeyValueStore.NOT_APPLIED) {
+            recentClaims.committedAt(version); // before the mark: see RecentClaims.forgetOwnCommits
             view.markUsed(number);
             AddressState state = AddressState.used(address, owner, claimedAt);
             recentClaims.remember(new RecentClaims.Claim(number, addressKey, record, state, ownerKey, version));

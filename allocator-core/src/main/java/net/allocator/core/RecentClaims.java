@@ -3,8 +3,9 @@ package net.allocator.core;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import net.allocator.core.store.KeyValueStore;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import net.allocator.core.store.KeyValueStore;
 
 /**
  * The records this allocator wrote for its latest claims in one network, so that a release soon
@@ -15,7 +16,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>A fixed table indexed by the address, without a lock: a newer claim takes the slot of an
  * older one with the same index. A release leaves its claim in place, since the text check
- * already tells a stale claim, and forgetting would cost every release a write. Thread-safe.
+ * already tells a stale claim, and forgetting would cost every release a write.
+ *
+ * <p>Beside the claims, the revisions of this allocator's latest commits (claims and releases),
+ * so that the change feed's follower can pass over its own changes ({@link #isOwnCommit}).
+ * Thread-safe.
  */
 final class RecentClaims {
     static final int CAPACITY = 1024;
@@ -36,15 +41,15 @@ final class RecentClaims {
 
     private final AtomicReferenceArray<Claim> slots = new AtomicReferenceArray<>(CAPACITY);
     /**
-     * The address key of a commit a thread here is making right now (one of them), and the
-     * thread. Not volatile: only the committing thread itself (a store that delivers changes on
-     * the committing thread) can find its own note, which program order shows it; any other
-     * thread that sees a stale note or none follows the change as usual. A fenced write would
-     * cost two in every allocate+release.
+     * The revisions of this allocator's latest commits in the network, each in the slot its value
+     * picks, so that the change feed can tell its own commits from others' without a lock: a
+     * revision belongs to one commit, so a slot holding exactly the revision delivered is proof
+     * the change is this allocator's own, which its committer has already applied to the view. A
+     * revision overwritten by a later one (the feed fell more than {@value #CAPACITY} commits
+     * behind) is followed like anyone else's change: it costs the view's lock, never a wrong view.
+     * Written with a release store and no fence: a committer's note seen late costs the same.
      */
-    private InFlight inFlight;
-
-    private record InFlight(String addressKey, Thread thread) {}
+    private final AtomicLongArray ownCommits = new AtomicLongArray(CAPACITY);
 
     void remember(Claim claim) {
         slots.lazySet(slotOf(claim.number()), claim); // no fence: a claim seen late costs a parse (and is immutable)
@@ -93,29 +98,40 @@ final class RecentClaims {
         return claim != null && claim.state().address().equals(address) ? claim : null;
     }
 
-    /** Notes that this thread is about to commit a write or delete of {@code addressKey}. */
-    void committing(String addressKey) {
-        inFlight = new InFlight(addressKey, Thread.currentThread());
+    /**
+     * Notes that this allocator made the commit the store applied at {@code revision}; the
+     * committer applies it to the view itself, after this note. Nothing is noted for {@link
+     * KeyValueStore#VERSION_UNKNOWN}.
+     */
+    void committedAt(long revision) {
+        if (revision > 0) {
+            ownCommits.lazySet(ownSlotOf(revision), revision);
+        }
     }
 
     /**
-     * Notes that this thread's commit has returned. It may clear another thread's note instead:
-     * that thread's own change is then only followed like anyone else's.
+     * Whether the change the feed delivers at {@code revision} is of a commit this allocator
+     * noted with {@link #committedAt}: then its committer applies it to the view, and the
+     * follower need not. A change at any other revision, even of the same key, is someone
+     * else's.
      */
-    void committed() {
-        inFlight = null;
+    boolean isOwnCommit(long revision) {
+        return revision > 0 && ownCommits.get(ownSlotOf(revision)) == revision;
     }
 
     /**
-     * Whether a change the feed delivers is of the commit this very thread is making: the same
-     * key object (a store that delivers on the committing thread hands back the key it was
-     * given), on the thread that noted it, before it returned. Then the committing thread marks
-     * the view itself once the store answers, and the follower need not. Any other change, even
-     * of an equal key, is followed as usual.
+     * Forgets which commits were this allocator's, when the view is reloaded: a committer may
+     * have applied its commit to the view the reload replaced, and the new feed must then bring
+     * it again.
      */
-    boolean isOwnCommitInFlight(String key) {
-        InFlight commit = inFlight;
-        return commit != null && commit.addressKey() == key && commit.thread() == Thread.currentThread();
+    void forgetOwnCommits() {
+        for (int i = 0; i < CAPACITY; i++) {
+            ownCommits.set(i, 0);
+        }
+    }
+
+    private static int ownSlotOf(long revision) {
+        return (int) revision & (CAPACITY - 1);
     }
 
     private static int slotOf(BigInteger number) {

@@ -107,12 +107,14 @@ final class Releases {
                         + ", not by " + expectedOwner.get().describe());
             }
             String ownerKey = mine != null ? mine.ownerKey() : state.keys().owner(holder);
-            recentClaims.committing(addressKey);
             try {
                 // Conditioned on the network too, as a claim is: a network removed through
                 // another allocator is noticed here at no extra round trip.
-                if (store.commit(List.of(Condition.atVersion(addressKey, current.version()), state.unchanged()),
-                        List.of(Operation.delete(addressKey), Operation.delete(ownerKey)))) {
+                long revision = store.commitVersioned(
+                        List.of(Condition.atVersion(addressKey, current.version()), state.unchanged()),
+                        List.of(Operation.delete(addressKey), Operation.delete(ownerKey)));
+                if (revision != KeyValueStore.NOT_APPLIED) {
+                    recentClaims.committedAt(revision); // before the mark: see RecentClaims.forgetOwnCommits
                     state.view().markFree(number);
                     return true;
                 }
@@ -120,8 +122,6 @@ final class Releases {
             } catch (StoreOutcomeUnknownException e) {
                 LOG.debug("release of {} in {} unconfirmed; reading back", address, state.network().name(), e);
                 unconfirmedVersion = current.version();
-            } finally {
-                recentClaims.committed();
             }
             current = null;
         }

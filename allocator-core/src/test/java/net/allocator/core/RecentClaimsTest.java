@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import net.allocator.core.store.KeyValueStore;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -57,20 +58,23 @@ class RecentClaimsTest {
     }
 
     @Test
-    @DisplayName("a change is taken for this thread's commit in flight only for the very key object, on this thread, before it returns")
-    void ownCommitInFlight() throws InterruptedException {
+    @DisplayName("a change is taken for this allocator's own only at a revision it noted, until a later noted revision takes the slot or a reload forgets them")
+    void ownCommits() {
         RecentClaims claims = new RecentClaims();
-        String key = new String("k/9");
-        assertThat(claims.isOwnCommitInFlight(key)).isFalse();
-        claims.committing(key);
-        assertThat(claims.isOwnCommitInFlight(key)).isTrue();
-        assertThat(claims.isOwnCommitInFlight(new String(key))).isFalse();
-        boolean[] seenElsewhere = {true};
-        Thread other = new Thread(() -> seenElsewhere[0] = claims.isOwnCommitInFlight(key));
-        other.start();
-        other.join();
-        assertThat(seenElsewhere[0]).isFalse();
-        claims.committed();
-        assertThat(claims.isOwnCommitInFlight(key)).isFalse();
+        assertThat(claims.isOwnCommit(9)).isFalse();
+        claims.committedAt(9);
+        assertThat(claims.isOwnCommit(9)).isTrue();
+        assertThat(claims.isOwnCommit(10)).isFalse();
+        assertThat(claims.isOwnCommit(9 + RecentClaims.CAPACITY)).isFalse();
+
+        claims.committedAt(9 + RecentClaims.CAPACITY);
+        assertThat(claims.isOwnCommit(9)).isFalse();
+        assertThat(claims.isOwnCommit(9 + RecentClaims.CAPACITY)).isTrue();
+
+        claims.committedAt(KeyValueStore.VERSION_UNKNOWN);
+        assertThat(claims.isOwnCommit(KeyValueStore.VERSION_UNKNOWN)).isFalse();
+
+        claims.forgetOwnCommits();
+        assertThat(claims.isOwnCommit(9 + RecentClaims.CAPACITY)).isFalse();
     }
 }

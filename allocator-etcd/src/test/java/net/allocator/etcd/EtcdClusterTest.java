@@ -96,7 +96,7 @@ class EtcdClusterTest {
     void linearizableOnEveryMember() throws Exception {
         // no fault here: a generous timeout, so that a loaded CI machine is not mistaken for one
         List<EtcdKeyValueStore> perMember = List.of(open(memberUrl(1), "15s"), open(memberUrl(2), "15s"), open(memberUrl(3), "15s"));
-        String key = EtcdTestServer.uniquePrefix("linearizable") + "x";
+        String key = "linearizable/x"; // the cluster is this class's own: no other test writes to it
         for (int i = 0; i < 30; i++) {
             perMember.get(i % 3).commit(List.of(), List.of(Operation.put(key, Integer.toString(i))));
             for (EtcdKeyValueStore reader : perMember) {
@@ -109,7 +109,7 @@ class EtcdClusterTest {
     @Test
     @DisplayName("killing the leader during racing creates: no key is won twice, and every outcome tells the truth")
     void leaderLoss() throws Exception {
-        String prefix = EtcdTestServer.uniquePrefix("leaderLoss");
+        String prefix = "leaderLoss/"; // the cluster is this class's own: no other test writes to it
         List<EtcdKeyValueStore> clients = List.of(open(endpoints), open(endpoints), open(endpoints));
         Map<String, Map<String, Outcome>> outcomes = new ConcurrentHashMap<>();
         List<Throwable> surprises = new CopyOnWriteArrayList<>();

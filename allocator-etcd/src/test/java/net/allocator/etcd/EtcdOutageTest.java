@@ -16,13 +16,13 @@ import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.StoreOutcomeUnknownException;
+import net.allocator.core.testkit.ChangeRecorder;
+import net.allocator.core.testkit.StoreFixture;
 import net.allocator.core.testkit.TcpProxy;
 import net.allocator.core.testkit.TcpProxy.Mode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An etcd that is down, hung or coming back, simulated with a {@link TcpProxy} in front of the
@@ -34,17 +34,8 @@ class EtcdOutageTest {
     private static final Duration LOOSE_BOUND = TIMEOUT.multipliedBy(3);
     private static final String[] FAST = {EtcdConfig.TIMEOUT, "1s", EtcdConfig.CONNECT_TIMEOUT, "500ms"};
 
-    private String prefix;
-
-    @BeforeEach
-    void prefix(TestInfo test) {
-        prefix = EtcdTestServer.uniquePrefix(test.getTestMethod().orElseThrow().getName());
-    }
-
-    @AfterEach
-    void cleanUp() {
-        EtcdTestServer.cleanUp(prefix);
-    }
+    @RegisterExtension
+    final StoreFixture<EtcdKeyValueStore> fixture = new StoreFixture<>("etcd-outage", EtcdTestServer::open);
 
     private static EtcdKeyValueStore openAt(String endpoints) {
         return new EtcdKeyValueStore(EtcdTestServer.config(concat(FAST, EtcdConfig.ENDPOINTS, endpoints)));
@@ -79,10 +70,10 @@ class EtcdOutageTest {
         String endpoint = "http://127.0.0.1:" + closedPort();
         try (EtcdKeyValueStore store = openAt(endpoint)) {
             Map<String, Consumer<KeyValueStore>> calls = Map.of(
-                    "get", s -> s.get(prefix + "a"),
-                    "scan", s -> s.scan(prefix, null, 10),
+                    "get", s -> s.get(fixture.key("a")),
+                    "scan", s -> s.scan(fixture.prefix(), null, 10),
                     "ping", KeyValueStore::ping,
-                    "commit", s -> s.commit(List.of(Condition.absent(prefix + "a")), List.of(Operation.put(prefix + "a", "x"))));
+                    "commit", s -> s.commit(List.of(Condition.absent(fixture.key("a"))), List.of(Operation.put(fixture.key("a"), "x"))));
             for (var call : calls.entrySet()) {
                 Throwable failure = failureOf(call.getKey(), call.getValue(), store);
                 assertThat(failure).as(call.getKey()).hasMessageContaining(endpoint);
@@ -90,9 +81,9 @@ class EtcdOutageTest {
                     assertThat(failure).isNotInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining("refused");
                 }
             }
-            Recorder recorder = new Recorder(prefix);
-            store.watch(prefix, 1, recorder);
-            assertThat(recorder.next(1, Duration.ofSeconds(10))).containsExactly("reset");
+            ChangeRecorder recorder = new ChangeRecorder(fixture.prefix());
+            store.watch(fixture.prefix(), 1, recorder);
+            assertThat(recorder.awaitTexts(1)).containsExactly("reset");
         }
     }
 
@@ -102,10 +93,10 @@ class EtcdOutageTest {
         try (TcpProxy proxy = new TcpProxy(EtcdTestServer.endpoints()); EtcdKeyValueStore store = openAt(proxy.url())) {
             store.ping(); // the connection is up
             proxy.mode(Mode.FROZEN);
-            Throwable read = failureOf("get", s -> s.get(prefix + "a"), store);
+            Throwable read = failureOf("get", s -> s.get(fixture.key("a")), store);
             assertThat(read).isNotInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining(proxy.url());
             failureOf("ping", KeyValueStore::ping, store);
-            Throwable write = failureOf("commit", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
+            Throwable write = failureOf("commit", s -> s.commit(List.of(), List.of(Operation.put(fixture.key("a"), "x"))), store);
             assertThat(write).isInstanceOf(StoreOutcomeUnknownException.class).hasMessageContaining("may or may not have been applied");
             proxy.mode(Mode.FORWARD);
             store.ping();
@@ -116,32 +107,32 @@ class EtcdOutageTest {
     @DisplayName("etcd stopping and coming back: calls fail meanwhile, a watch resets, and the same store works again by itself")
     void recovers() throws Exception {
         try (TcpProxy proxy = new TcpProxy(EtcdTestServer.endpoints()); EtcdKeyValueStore store = openAt(proxy.url())) {
-            assertThat(store.commit(List.of(), List.of(Operation.put(prefix + "a", "before")))).isTrue();
-            Recorder recorder = new Recorder(prefix);
-            store.watch(prefix, store.scan(prefix, null, 1).revision(), recorder);
+            assertThat(store.commit(List.of(), List.of(Operation.put(fixture.key("a"), "before")))).isTrue();
+            ChangeRecorder recorder = new ChangeRecorder(fixture.prefix());
+            store.watch(fixture.prefix(), store.scan(fixture.prefix(), null, 1).revision(), recorder);
 
             proxy.down();
-            assertThat(recorder.next(1, Duration.ofSeconds(10))).containsExactly("reset");
+            assertThat(recorder.awaitTexts(1)).containsExactly("reset");
             // Long enough an outage for gRPC's reconnect back-off to grow past a few seconds; every
             // call meanwhile fails in time.
             Duration outage = Duration.ofSeconds(8);
             await().during(outage).atMost(outage.plus(LOOSE_BOUND.multipliedBy(2))).pollInterval(Duration.ofMillis(200))
-                    .untilAsserted(() -> failureOf("get during outage", s -> s.get(prefix + "a"), store));
-            Throwable commit = failureOf("commit during outage", s -> s.commit(List.of(), List.of(Operation.put(prefix + "a", "x"))), store);
+                    .untilAsserted(() -> failureOf("get during outage", s -> s.get(fixture.key("a")), store));
+            Throwable commit = failureOf("commit during outage", s -> s.commit(List.of(), List.of(Operation.put(fixture.key("a"), "x"))), store);
             assertThat(commit).isNotInstanceOf(StoreOutcomeUnknownException.class);
 
             proxy.up();
             long back = System.nanoTime();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreException(StoreUnavailableException.class)
-                    .untilAsserted(() -> assertThat(store.get(prefix + "a").orElseThrow().value()).isEqualTo("before"));
+                    .untilAsserted(() -> assertThat(store.get(fixture.key("a")).orElseThrow().value()).isEqualTo("before"));
             Duration recovery = Duration.ofNanos(System.nanoTime() - back);
             System.out.printf("recovered %s after etcd came back%n", recovery);
             assertThat(recovery).as("time to recover").isLessThan(Duration.ofSeconds(5));
-            assertThat(store.commit(List.of(), List.of(Operation.put(prefix + "a", "after")))).isTrue();
-            Recorder again = new Recorder(prefix);
-            store.watch(prefix, store.scan(prefix, null, 1).revision(), again);
-            store.commit(List.of(), List.of(Operation.delete(prefix + "a")));
-            assertThat(again.next(1, Duration.ofSeconds(10))).hasSize(1).allMatch(e -> e.startsWith("delete a"));
+            assertThat(store.commit(List.of(), List.of(Operation.put(fixture.key("a"), "after")))).isTrue();
+            ChangeRecorder again = new ChangeRecorder(fixture.prefix());
+            store.watch(fixture.prefix(), store.scan(fixture.prefix(), null, 1).revision(), again);
+            store.commit(List.of(), List.of(Operation.delete(fixture.key("a"))));
+            assertThat(again.awaitTexts(1)).singleElement().asString().startsWith("delete a");
         }
     }
 }

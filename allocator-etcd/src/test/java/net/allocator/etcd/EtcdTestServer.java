@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import net.allocator.core.store.Operation;
 import net.allocator.core.store.Settings;
 
 /**
@@ -48,18 +46,6 @@ final class EtcdTestServer {
     /** A new, independent client (its own connections) of the test server. */
     static EtcdKeyValueStore open(String... extra) {
         return new EtcdKeyValueStore(config(extra));
-    }
-
-    /** A key prefix no other test uses. */
-    static String uniquePrefix(String test) {
-        return "etcd-test-" + test + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "/";
-    }
-
-    /** Deletes every key under {@code prefix}. */
-    static void cleanUp(String prefix) {
-        try (EtcdKeyValueStore store = open()) {
-            store.commit(List.of(), List.of(Operation.deletePrefix(prefix)));
-        }
     }
 
     /** The scripts directory; fails the test when unset. */

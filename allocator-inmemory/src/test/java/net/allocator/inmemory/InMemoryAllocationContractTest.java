@@ -6,9 +6,9 @@ import net.allocator.core.store.KeyValueStore;
 class InMemoryAllocationContractTest extends AllocationContractKit {
     private final InMemoryKeyValueStore shared = new InMemoryKeyValueStore();
 
-    /** Every "client" of the in-memory store is a view of one shared instance that can be closed on its own. */
+    /** Each allocator instance gets its own client of one shared store, as processes would. */
     @Override
     protected KeyValueStore openStore() {
-        return new SharedClient(shared);
+        return shared.client();
     }
 }

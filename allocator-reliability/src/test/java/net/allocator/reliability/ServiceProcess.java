@@ -35,8 +35,9 @@ import org.awaitility.core.TerminalFailureException;
  * log file. {@link #close()} stops it with SIGTERM, as an init system would, and kills it only if
  * it does not stop.
  *
- * <p>Nothing of the test JVM's environment that names a setting ({@code ALLOCATOR_*} other than
- * {@code ALLOCATOR_TEST_*}) reaches the service: each test gives the environment it means.
+ * <p>None of the test JVM's {@code ALLOCATOR_*} variables (its own {@code ALLOCATOR_TEST_*} and
+ * {@code ALLOCATOR_SCRIPTS_DIR}, or a setting's) reaches the service: each test gives the
+ * environment it means.
  */
 final class ServiceProcess implements AutoCloseable {
     private static final HttpClient PROBE = HttpClient.newBuilder()
@@ -84,6 +85,11 @@ final class ServiceProcess implements AutoCloseable {
             Process process = launch(name, log, all, Map.of());
             ServiceProcess service = new ServiceProcess(name, process, "127.0.0.1", port, log, "");
             if (service.awaitAnswer(status -> status == 200 || status == 503)) {
+                if (read(log).contains("names no setting")) {
+                    // given no environment, it must have been handed the test JVM's own variables
+                    service.close();
+                    fail("service " + name + " warned of a variable no test gave it; log: " + log + "\n" + tail(log));
+                }
                 return service;
             }
             if (process.isAlive()) {
@@ -166,7 +172,9 @@ final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            builder.environment().keySet().removeIf(key -> key.startsWith("ALLOCATOR_") && !key.startsWith("ALLOCATOR_TEST_"));
+            // the test JVM's own (ALLOCATOR_TEST_ETCD_ENDPOINTS, ALLOCATOR_SCRIPTS_DIR, ...) name no
+            // setting of the service's, which would warn of each
+            builder.environment().keySet().removeIf(key -> key.startsWith("ALLOCATOR_"));
             builder.environment().putAll(environment);
             Process process = builder.start();
             RUNNING.add(process);

@@ -1,17 +1,13 @@
 package net.allocator.rest;
 
-import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -20,6 +16,7 @@ import net.allocator.core.InvalidInputException;
 import net.allocator.core.store.Settings;
 import net.allocator.core.store.StoreProvider;
 import net.allocator.core.store.StoreProviders;
+import net.allocator.rest.SettingSources.Given;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,15 +27,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The service's command line on picocli: every flag {@code --some-name} has an environment twin
- * {@code ALLOCATOR_SOME_NAME}, and a flag wins over its variable. The stores' own flags come from
- * each {@link StoreProvider#settings()}, so a new store brings its flags with it. Each problem is
- * a {@link UsageException} whose message names where the bad value came from (the flag or the
- * variable); a variable that names no setting is a warning, with the closest name.
+ * {@code ALLOCATOR_SOME_NAME}, and a flag wins over its variable ({@link SettingSources} reads
+ * both). The stores' own flags come from each {@link StoreProvider#settings()}, so a new store
+ * brings its flags with it. Each problem is a {@link UsageException} whose message names where
+ * the bad value came from (the flag or the variable); a variable that names no setting is a
+ * warning, with the closest name ({@link Suggestions}).
  */
 final class ServiceCommand {
     /** The store when none is chosen. */
     static final String DEFAULT_STORE = "inmemory";
-    private static final String ENV_PREFIX = "ALLOCATOR_";
 
     /** The service's own flags; the stores' settings follow them. */
     static final List<Flag> FLAGS = List.of(
@@ -70,7 +67,7 @@ final class ServiceCommand {
         }
 
         String env() {
-            return envName(name);
+            return SettingSources.envName(name);
         }
     }
 
@@ -95,7 +92,7 @@ final class ServiceCommand {
             StringBuilder out = new StringBuilder(storeMessage);
             for (StoreProvider.SettingInfo setting : provider.settings()) {
                 given.apply(setting.name())
-                        .filter(value -> value.source().startsWith(ENV_PREFIX) && storeMessage.contains(setting.name()))
+                        .filter(value -> value.fromEnvironment() && storeMessage.contains(setting.name()))
                         .ifPresent(value -> out.append(" (from ").append(value.source()).append(')'));
             }
             return out.toString();
@@ -110,10 +107,6 @@ final class ServiceCommand {
 
     /** Run with {@code config}, after printing each warning on stderr. */
     record Run(Config config, List<String> warnings) implements Invocation {}
-
-    static String envName(String setting) {
-        return ENV_PREFIX + setting.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
-    }
 
     /** Every flag: the service's, then each store's settings (a name two stores share is one flag). */
     static List<Flag> allFlags() {
@@ -153,7 +146,7 @@ final class ServiceCommand {
             }
             String name = first.replaceFirst("^-+", "").split("=", 2)[0];
             throw new UsageException("unknown flag --" + Messages.forLog(name, 64)
-                    + closest(name, flags.stream().map(Flag::name).toList()).map(known -> "; did you mean --" + known + "?").orElse(""));
+                    + Suggestions.closest(name, flags.stream().map(Flag::name).toList()).map(known -> "; did you mean --" + known + "?").orElse(""));
         } catch (ParameterException e) {
             throw new UsageException(e.getMessage());
         }
@@ -163,7 +156,7 @@ final class ServiceCommand {
         if (parsed.isVersionHelpRequested()) {
             return new Print("allocator-rest " + RestServer.version() + "\n");
         }
-        Sources sources = new Sources(parsed, env);
+        SettingSources sources = new SettingSources(name -> parsed.matchedOptionValue("--" + name, (String) null), env);
 
         Given storeName = sources.get("store").orElse(new Given(DEFAULT_STORE, "--store"));
         StoreProvider provider;
@@ -196,49 +189,7 @@ final class ServiceCommand {
         String keyPrefix = sources.get("key-prefix").map(Given::text).orElse("allocator");
 
         ServerOptions server = new ServerOptions(bind, port, threads, maxBody, pageLimit, token.map(Given::text), grace);
-        return new Run(new Config(server, provider, sources::get, keyPrefix, logLevel), unknownVariables(env, flags));
-    }
-
-    /** A warning for each {@code ALLOCATOR_} variable that no flag reads, with the closest name. */
-    private static List<String> unknownVariables(Map<String, String> env, List<Flag> flags) {
-        List<String> known = flags.stream().map(Flag::env).toList();
-        List<String> warnings = new ArrayList<>();
-        for (String variable : new TreeSet<>(env.keySet())) {
-            if (variable.startsWith(ENV_PREFIX) && !known.contains(variable)) {
-                warnings.add(Messages.forLog(variable, 64) + " names no setting and is ignored"
-                        + closest(variable, known).map(name -> "; did you mean " + name + "?").orElse(""));
-            }
-        }
-        return warnings;
-    }
-
-    /** The known name closest to {@code name}, if it is close enough to be a slip of the keyboard. */
-    static Optional<String> closest(String name, List<String> known) {
-        return known.stream()
-                .filter(candidate -> editDistance(name, candidate) <= 2)
-                .min(Comparator.comparingInt(candidate -> editDistance(name, candidate)));
-    }
-
-    /**
-     * Edits (insert, delete, replace, swap two neighbours) between two names: {@code STOER} is
-     * one from {@code STORE}. Names are short, so the whole table is fine.
-     */
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            for (int j = 0; j <= b.length(); j++) {
-                if (i == 0 || j == 0) {
-                    d[i][j] = i + j;
-                    continue;
-                }
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return new Run(new Config(server, provider, sources::get, keyPrefix, logLevel), SettingSources.unknownVariables(env, flags.stream().map(Flag::env).toList()));
     }
 
     private static CommandLine commandLine(List<Flag> flags) {
@@ -279,128 +230,6 @@ final class ServiceCommand {
     /** picocli reads descriptions as format strings. */
     private static String escape(String text) {
         return text.replace("%", "%%");
-    }
-
-    /** A setting's text and where it came from: the flag ({@code --port}) or its variable. */
-    record Given(String text, String source) {}
-
-    /** Flags over non-blank environment variables, each value with its source. */
-    private static final class Sources {
-        private final ParseResult parsed;
-        private final Map<String, String> env;
-
-        Sources(ParseResult parsed, Map<String, String> env) {
-            this.parsed = parsed;
-            this.env = env;
-        }
-
-        Optional<Given> get(String name) {
-            String flag = parsed.matchedOptionValue("--" + name, (String) null);
-            if (flag != null) {
-                return Optional.of(new Given(flag, "--" + name));
-            }
-            String variable = envName(name);
-            return Optional.ofNullable(env.get(variable)).filter(value -> !value.isBlank()).map(value -> new Given(value, variable));
-        }
-
-        /** A usage error blaming {@code given}'s source; a variable's also names its flag. */
-        UsageException problem(Given given, String problem) {
-            String twin = given.source().startsWith(ENV_PREFIX)
-                    ? " (the environment twin of --" + given.source().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-') + ")"
-                    : "";
-            return new UsageException(given.source() + problem + twin);
-        }
-
-        int integer(String name, int fallback, int min, int max) throws UsageException {
-            Optional<Given> given = get(name);
-            if (given.isEmpty()) {
-                return fallback;
-            }
-            try {
-                int value = Integer.parseInt(given.get().text().strip());
-                if (value >= min && value <= max) {
-                    return value;
-                }
-            } catch (NumberFormatException e) {
-                // not a number: the same message as out of range
-            }
-            throw problem(given.get(), " must be a whole number from " + min + " to " + max + ", not " + Messages.quote(given.get().text()));
-        }
-
-        Duration duration(String name, Duration fallback) throws UsageException {
-            Optional<Given> given = get(name);
-            if (given.isEmpty()) {
-                return fallback;
-            }
-            Duration value;
-            try {
-                value = Settings.of(Map.of(name, given.get().text())).duration(name, fallback);
-            } catch (InvalidInputException e) {
-                throw problem(given.get(), " must be a duration such as 10s, 500ms or PT10S");
-            }
-            if (value.isNegative()) {
-                throw problem(given.get(), " must not be negative");
-            }
-            return value;
-        }
-
-        InetAddress bindAddress() throws UsageException {
-            Optional<Given> given = get("bind");
-            if (given.isEmpty()) {
-                return InetAddress.getLoopbackAddress();
-            }
-            String host = given.get().text().strip();
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            if (host.equalsIgnoreCase("localhost")) {
-                return InetAddress.getLoopbackAddress();
-            }
-            if (InetAddresses.isInetAddress(host)) {
-                return InetAddresses.forString(host);
-            }
-            throw problem(given.get(), " must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, not " + Messages.quote(given.get().text()));
-        }
-
-        /** A size in bytes: {@code 1048576}, {@code 512KiB}, {@code 1MiB}, {@code 1k}, {@code 2m}. */
-        long bytes(String name, long fallback) throws UsageException {
-            Optional<Given> given = get(name);
-            if (given.isEmpty()) {
-                return fallback;
-            }
-            OptionalLong bytes = size(given.get().text());
-            if (bytes.isEmpty()) {
-                throw problem(given.get(), " must be a size from 1 byte to 1GiB, such as 1048576, 512KiB or 1MiB, not "
-                        + Messages.quote(given.get().text()));
-            }
-            return bytes.getAsLong();
-        }
-    }
-
-    /** A size from 1 byte to 1 GiB: {@code 1048576}, {@code 512KiB}, {@code 1MiB}, {@code 1k}, {@code 2m}. */
-    static OptionalLong size(String text) {
-        String value = text.strip().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        for (Map.Entry<String, Long> suffix : List.of(
-                Map.entry("kib", 1L << 10), Map.entry("mib", 1L << 20), Map.entry("gib", 1L << 30),
-                Map.entry("kb", 1L << 10), Map.entry("mb", 1L << 20), Map.entry("gb", 1L << 30),
-                Map.entry("k", 1L << 10), Map.entry("m", 1L << 20), Map.entry("g", 1L << 30),
-                Map.entry("b", 1L))) {
-            if (value.endsWith(suffix.getKey())) {
-                unit = suffix.getValue();
-                value = value.substring(0, value.length() - suffix.getKey().length()).strip();
-                break;
-            }
-        }
-        try {
-            long number = Long.parseLong(value);
-            if (number >= 1 && number <= (1L << 30) / unit) {
-                return OptionalLong.of(number * unit);
-            }
-        } catch (NumberFormatException e) {
-            // not a number: no size
-        }
-        return OptionalLong.empty();
     }
 
     /** A wrong flag, value or store name: exit code 2. */

@@ -20,7 +20,9 @@ import net.allocator.inmemory.InMemoryKeyValueStore;
 
 /**
  * A real server on a free port over a real in-memory store (behind a {@link FaultyStore} switch),
- * and a real HTTP client to talk to it.
+ * and a real HTTP client to talk to it. A test class holds one as
+ * {@code @AutoClose private final ApiServer api = new ApiServer();}: JUnit makes a new instance of
+ * the class for each test, so each test gets a fresh server, closed after it.
  */
 final class ApiServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();

@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpRequest;
 import java.util.Map;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The optional bearer token: required on every write when configured, never on reads. */
 class AuthTest {
     private static final String TOKEN = "s3cret-token";
-    private ApiServer api;
-
-    @BeforeEach
-    void start() {
-        api = new ApiServer(ServerOptions.defaults().withToken(TOKEN));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @AutoClose
+    private final ApiServer api = new ApiServer(ServerOptions.defaults().withToken(TOKEN));
 
     private Reply send(String method, String path, String body, String authorization) {
         HttpRequest.Builder request = api.request(path).header("Content-Type", "application/json")

@@ -5,24 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Without a token, a web page must not be able to change anything through an operator's browser. */
 class BrowserDefenceTest {
-    private ApiServer api;
+    @AutoClose
+    private final ApiServer api = new ApiServer();
 
     @BeforeEach
     void start() {
-        api = new ApiServer();
         assertThat(api.postJson("/v1/networks", ApiServer.SEED_NETWORK).status()).isEqualTo(201);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     private Reply allocateWith(String header, String value) {

@@ -11,25 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.allocator.core.ConcurrentHarness;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Many HTTP clients at once: every answer is checked, no address is ever handed out twice. */
 class ConcurrencyTest {
     private static final int CLIENTS = 32;
-    private ApiServer api;
-
-    @BeforeEach
-    void start() {
-        api = new ApiServer();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @AutoClose
+    private final ApiServer api = new ApiServer();
 
     @Test
     @DisplayName("32 clients allocating at once each get a distinct address, and the store holds exactly those")

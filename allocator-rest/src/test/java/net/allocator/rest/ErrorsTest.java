@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.stream.Stream;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -23,20 +23,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * leaving the store exactly as it was.
  */
 class ErrorsTest {
-    private ApiServer api;
+    @AutoClose
+    private final ApiServer api = new ApiServer(ServerOptions.defaults().withMaxBodyBytes(64 * 1024));
     private Map<String, String> before;
 
     @BeforeEach
     void start() {
-        api = new ApiServer(ServerOptions.defaults().withMaxBodyBytes(64 * 1024));
         assertThat(api.registerSeedNetwork().status()).isEqualTo(201);
         assertThat(api.allocate("admin", "c", "holder").text("address")).isEqualTo("10.112.1.101");
         before = api.dump();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     /** Asserts the error shape, that nothing leaked and that the store did not change. */

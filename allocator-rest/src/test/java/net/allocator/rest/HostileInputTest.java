@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,18 +34,13 @@ class HostileInputTest {
     private static final List<String> FIELDS = List.of("cluster", "node", "status", "name", "network", "netmask", "gateway",
             "addresses", "description", "bridge", "__proto__", "");
 
-    private ApiServer api;
+    @AutoClose
+    private final ApiServer api = new ApiServer(ServerOptions.defaults().withMaxBodyBytes(16 * 1024));
 
     @BeforeEach
     void start() {
-        api = new ApiServer(ServerOptions.defaults().withMaxBodyBytes(16 * 1024));
         api.registerSeedNetwork();
         api.allocate("admin", "c", "holder");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     @Test

@@ -8,8 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,17 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Pages of large pools, IPv4 and IPv6, with ?limit= and ?after=. */
 class PagingTest {
-    private ApiServer api;
-
-    @BeforeEach
-    void start() {
-        api = new ApiServer();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @AutoClose
+    private final ApiServer api = new ApiServer();
 
     @Test
     @DisplayName("a /24 comes back whole by default: 253 addresses without the network, broadcast and gateway")

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -14,17 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** The original service's API, shape by shape, over real HTTP. */
 class SeedApiTest {
-    private ApiServer api;
-
-    @BeforeEach
-    void start() {
-        api = new ApiServer();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @AutoClose
+    private final ApiServer api = new ApiServer();
 
     static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();

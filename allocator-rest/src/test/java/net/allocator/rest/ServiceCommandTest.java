@@ -81,11 +81,11 @@ class ServiceCommandTest {
     void storeSettings() throws Exception {
         Config config = parse(Map.of("ALLOCATOR_ETCD_ENDPOINTS", "http://10.0.0.5:2379"));
         assertThat(config.storeSettings().get("etcd-endpoints")).contains("http://10.0.0.5:2379");
-        assertThat(ServiceCommand.envName("etcd-endpoints")).isEqualTo("ALLOCATOR_ETCD_ENDPOINTS");
+        assertThat(SettingSources.envName("etcd-endpoints")).isEqualTo("ALLOCATOR_ETCD_ENDPOINTS");
 
         for (StoreProvider provider : StoreProviders.available().values()) {
             for (StoreProvider.SettingInfo setting : provider.settings()) {
-                Config flagged = parse(Map.of(ServiceCommand.envName(setting.name()), "from-env"),
+                Config flagged = parse(Map.of(SettingSources.envName(setting.name()), "from-env"),
                         "--store", provider.name(), "--" + setting.name(), "from-flag");
                 assertThat(flagged.storeSettings().get(setting.name())).as(setting.name()).contains("from-flag");
             }
@@ -118,12 +118,12 @@ class ServiceCommandTest {
     @Test
     @DisplayName("edit distance counts an insertion, a deletion, a change and a swap of neighbours as one each")
     void editDistance() {
-        assertThat(ServiceCommand.editDistance("STOER", "STORE")).isEqualTo(1);
-        assertThat(ServiceCommand.editDistance("PROT", "PORT")).isEqualTo(1);
-        assertThat(ServiceCommand.editDistance("PORTS", "PORT")).isEqualTo(1);
-        assertThat(ServiceCommand.editDistance("BIND", "KIND")).isEqualTo(1);
-        assertThat(ServiceCommand.editDistance("", "PORT")).isEqualTo(4);
-        assertThat(ServiceCommand.editDistance("TOKEN", "TOKEN")).isZero();
+        assertThat(Suggestions.editDistance("STOER", "STORE")).isEqualTo(1);
+        assertThat(Suggestions.editDistance("PROT", "PORT")).isEqualTo(1);
+        assertThat(Suggestions.editDistance("PORTS", "PORT")).isEqualTo(1);
+        assertThat(Suggestions.editDistance("BIND", "KIND")).isEqualTo(1);
+        assertThat(Suggestions.editDistance("", "PORT")).isEqualTo(4);
+        assertThat(Suggestions.editDistance("TOKEN", "TOKEN")).isZero();
     }
 
     @Test
@@ -139,7 +139,7 @@ class ServiceCommandTest {
                 assertThat(help).contains("Store " + provider.name() + " (with --store " + provider.name() + "):");
             }
             for (StoreProvider.SettingInfo setting : provider.settings()) {
-                assertThat(help).contains("--" + setting.name() + "=<value>").contains(ServiceCommand.envName(setting.name()));
+                assertThat(help).contains("--" + setting.name() + "=<value>").contains(SettingSources.envName(setting.name()));
             }
         }
         assertThat(help).contains("env ALLOCATOR_PORT, default 5000", "--version", "--help");
@@ -189,10 +189,10 @@ class ServiceCommandTest {
     @Test
     @DisplayName("sizes take bytes or a unit")
     void sizes() {
-        assertThat(ServiceCommand.size("1048576")).hasValue(1 << 20);
-        assertThat(ServiceCommand.size("1MiB")).hasValue(1 << 20);
-        assertThat(ServiceCommand.size("64k")).hasValue(64 << 10);
-        assertThat(ServiceCommand.size("2 MB")).hasValue(2 << 20);
-        assertThat(ServiceCommand.size("0")).isEmpty();
+        assertThat(SettingSources.size("1048576")).hasValue(1 << 20);
+        assertThat(SettingSources.size("1MiB")).hasValue(1 << 20);
+        assertThat(SettingSources.size("64k")).hasValue(64 << 10);
+        assertThat(SettingSources.size("2 MB")).hasValue(2 << 20);
+        assertThat(SettingSources.size("0")).isEmpty();
     }
 }

@@ -3,25 +3,20 @@ package net.allocator.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import net.allocator.rest.ApiServer.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** An unreachable store: 503 with a JSON body on every route that needs it, and recovery without a restart. */
 class StoreDownTest {
-    private ApiServer api;
+    @AutoClose
+    private final ApiServer api = new ApiServer();
 
     @BeforeEach
     void start() {
-        api = new ApiServer();
         api.registerSeedNetwork();
         api.allocate("admin", "c", "a");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     private static void assertUnavailable(Reply reply) {

@@ -98,9 +98,10 @@ public interface KeyValueStore extends AutoCloseable {
     /**
      * {@link #commit}, also telling the version that every key the commit wrote now has (what
      * {@link KeyValue#version()} of a read would show, and the revision at which a {@link #watch}
-     * delivers these writes; later changes come at higher revisions), so that a caller can later
-     * make a condition on it without reading the key first. A store that cannot tell keeps this
-     * default.
+     * delivers these writes, and the commit's deletions too; later changes come at higher
+     * revisions, and no other commit's at this one), so that a caller can later make a condition
+     * on it without reading the key first, and tell its own changes in a feed. A store that cannot
+     * tell keeps this default.
      *
      * @return that version when applied, or {@link #VERSION_UNKNOWN}; {@link #NOT_APPLIED} when
      *     some condition did not hold
