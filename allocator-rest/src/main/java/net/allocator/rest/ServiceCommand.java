@@ -37,7 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class ServiceCommand {
     /** The store when none is chosen. */
-    static final String DEFAULT_STORE = "inmemory";
+    static final String DEFAULT_STORE = "sqlite";
     private static final String ENV_PREFIX = "ALLOCATOR_";
 
     /** The service's own flags; the stores' settings follow them. */
