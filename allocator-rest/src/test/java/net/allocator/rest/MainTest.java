@@ -328,6 +328,31 @@ class MainTest {
             }
 
             @Test
+            @DisplayName("a write the database refuses at run time is a 503 with the JSON error body, changes nothing, and the service recovers")
+            void writeFailureIsUnavailable() throws Exception {
+                Path file = workDir.resolve("busy.db");
+                try (Service service = new Service(Map.of(), "--port", "0", "--log-level", "warn", "--sqlite-path", file.toString(),
+                        "--sqlite-busy-timeout", "200ms")) {
+                    assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(201);
+                    HttpResponse<String> refused;
+                    // another process holds the file's write lock past the busy timeout
+                    try (java.sql.Connection holder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                            java.sql.Statement statement = holder.createStatement()) {
+                        statement.execute("BEGIN IMMEDIATE");
+                        refused = service.post("/v1/networks/admin", ALICE, null);
+                        statement.execute("ROLLBACK");
+                    }
+                    assertThat(refused.statusCode()).isEqualTo(503);
+                    assertThat(refused.body()).startsWith("{\"status\":503,").contains(file.toString());
+                    assertThat(service.get("/v1/networks/admin/addresses?full").body()).doesNotContain("\"node\":\"alice\"");
+
+                    HttpResponse<String> recovered = service.post("/v1/networks/admin", ALICE, null);
+                    assertThat(recovered.statusCode()).isEqualTo(200);
+                    assertThat(service.get("/v1/networks/admin/addresses?full").body()).contains("\"node\":\"alice\"");
+                }
+            }
+
+            @Test
             @DisplayName("backup copies the database while the service allocates; a service on the copy holds every allocation acknowledged before")
             void backupWhileServing() throws Exception {
                 Path live = workDir.resolve("live.db");
