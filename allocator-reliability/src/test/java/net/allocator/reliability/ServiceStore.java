@@ -44,9 +44,7 @@ import org.awaitility.core.ConditionTimeoutException;
 final class ServiceStore implements AutoCloseable {
     enum Kind {
         ETCD("etcd.sh", "etcd-cluster.sh"),
-        CONSUL("consul.sh", "consul-cluster.sh"),
-        /** A database file the services open themselves: no server, no scripts, no faults of its own. */
-        SQLITE(null, null);
+        CONSUL("consul.sh", "consul-cluster.sh");
 
         final String singleScript;
         final String clusterScript;
@@ -60,6 +58,7 @@ final class ServiceStore implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
+    /** Null for a SQLite file. */
     private final Kind kind;
     private final String name;
     private final List<String> memberUrls;
@@ -97,9 +96,12 @@ final class ServiceStore implements AutoCloseable {
         return new ServiceStore(kind, "shared", List.of(url), false, null);
     }
 
-    /** The SQLite database {@code file}, which the services open with {@code --store sqlite}. */
+    /**
+     * The SQLite database {@code file}, which the services open with {@code --store sqlite}: no
+     * server, so no kind, no scripts and no faults of its own; only its flags and its dump.
+     */
     static ServiceStore sqlite(Path file) {
-        return new ServiceStore(Kind.SQLITE, file.getFileName().toString(), List.of(file.toString()), false, null);
+        return new ServiceStore(null, file.getFileName().toString(), List.of(file.toString()), false, null);
     }
 
     Kind kind() {
@@ -127,7 +129,7 @@ final class ServiceStore implements AutoCloseable {
     /** The service flags that point at this store, for an etcd cluster all members; for Consul member {@code n}'s agent. */
     List<String> serviceFlags(int consulMember, String keyPrefix, Duration timeout) {
         String millis = timeout.toMillis() + "ms";
-        if (kind == Kind.SQLITE) {
+        if (kind == null) {
             return List.of("--store", "sqlite", "--sqlite-path", url(1), "--sqlite-busy-timeout", millis, "--key-prefix", keyPrefix);
         }
         return kind == Kind.ETCD
@@ -278,16 +280,15 @@ final class ServiceStore implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (String url : memberUrls) {
             try {
-                return switch (kind) {
-                    case ETCD -> etcdScan(url, prefix);
-                    case CONSUL -> consulScan(url, prefix);
-                    case SQLITE -> sqliteScan(Path.of(url), prefix);
-                };
+                if (kind == null) {
+                    return sqliteScan(Path.of(url), prefix);
+                }
+                return kind == Kind.ETCD ? etcdScan(url, prefix) : consulScan(url, prefix);
             } catch (IOException | RuntimeException e) {
                 problems.add(url + ": " + e);
             }
         }
-        throw new AssertionError("cannot read '" + prefix + "' from " + kind + " '" + name + "': " + problems);
+        throw new AssertionError("cannot read '" + prefix + "' from " + (kind == null ? "sqlite" : kind) + " '" + name + "': " + problems);
     }
 
     /** A read of the file through the store's own class, another process's view beside the services'. */
