@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import net.allocator.core.store.ChangeListener;
+import net.allocator.core.store.Commit;
 import net.allocator.core.store.Condition;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
@@ -97,6 +99,20 @@ public final class FaultyStore extends ForwardingKeyValueStore {
 
     @Override
     public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
+        return withCommitFaults(1, () -> delegate().commitVersioned(conditions, operations));
+    }
+
+    /**
+     * A batching store's commits arrive here through core's group commit, so the same faults apply
+     * to the batch: down refuses it whole, a held commit holds it whole, and a lost answer loses
+     * every member's answer (the batch is one request), counting each member as one lost answer.
+     */
+    @Override
+    public long[] commitBatch(List<Commit> commits) {
+        return withCommitFaults(commits.size(), () -> delegate().commitBatch(commits));
+    }
+
+    private <T> T withCommitFaults(int commits, Supplier<T> apply) {
         check();
         if (commitsBeforeFailure.get() > 0 && commitsBeforeFailure.decrementAndGet() == 0) {
             throw new StoreUnavailableException("store failed midway (injected)");
@@ -112,8 +128,8 @@ public final class FaultyStore extends ForwardingKeyValueStore {
                 throw new StoreUnavailableException("interrupted while held (injected)");
             }
         }
-        long applied = delegate().commitVersioned(conditions, operations);
-        if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        T applied = apply.get();
+        if (answersToLose.getAndUpdate(n -> Math.max(0, n - commits)) > 0) {
             Runnable action = meanwhile;
             meanwhile = null;
             if (action != null) {

@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.Condition;
@@ -16,12 +14,13 @@ import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreClient;
 
 /**
- * A {@link KeyValueStore} in this process's memory: the REST service's default and the store
- * for tests. Every operation takes one lock, so each is linearizable; several allocators in one
- * process may share one instance, or each take a {@link #client()} of it. Nothing survives the
- * process.
+ * A {@link KeyValueStore} in this process's memory: the store for tests and demos
+ * (the REST service runs it with {@code --store inmemory}). Every operation takes one lock, so
+ * each is linearizable; several allocators in one process may share one instance, or each take a
+ * {@link #client()} of it. Nothing survives the process.
  *
  * <p>A commit only queues its changes for the change feeds; {@link InMemoryChangeFeeds} delivers
  * them after the commit, off the committer's thread and outside the lock.
@@ -395,86 +394,6 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
      * calls, while the store stays open for its other clients.
      */
     public KeyValueStore client() {
-        return new Client();
-    }
-
-    private final class Client implements KeyValueStore {
-        private final Set<AutoCloseable> openFeeds = ConcurrentHashMap.newKeySet();
-        private volatile boolean clientClosed;
-
-        @Override
-        public Optional<KeyValue> get(String key) {
-            checkClientOpen();
-            return InMemoryKeyValueStore.this.get(key);
-        }
-
-        @Override
-        public ScanPage scan(String prefix, String startAfter, int limit) {
-            checkClientOpen();
-            return InMemoryKeyValueStore.this.scan(prefix, startAfter, limit);
-        }
-
-        @Override
-        public boolean commit(List<Condition> conditions, List<Operation> operations) {
-            checkClientOpen();
-            return InMemoryKeyValueStore.this.commit(conditions, operations);
-        }
-
-        @Override
-        public long commitVersioned(List<Condition> conditions, List<Operation> operations) {
-            checkClientOpen();
-            return InMemoryKeyValueStore.this.commitVersioned(conditions, operations);
-        }
-
-        @Override
-        public Optional<AutoCloseable> watch(String prefix, long afterRevision, ChangeListener listener) {
-            checkClientOpen();
-            AutoCloseable feed = InMemoryKeyValueStore.this.watch(prefix, afterRevision, listener).orElseThrow();
-            AutoCloseable handle = new AutoCloseable() {
-                @Override
-                public void close() throws Exception {
-                    openFeeds.remove(this);
-                    feed.close();
-                }
-            };
-            openFeeds.add(handle);
-            if (clientClosed) {
-                closeFeeds(); // closed while this feed began
-            }
-            return Optional.of(handle);
-        }
-
-        @Override
-        public void ping() {
-            checkClientOpen();
-            InMemoryKeyValueStore.this.ping();
-        }
-
-        @Override
-        public String describe() {
-            return InMemoryKeyValueStore.this.describe();
-        }
-
-        @Override
-        public void close() {
-            clientClosed = true;
-            closeFeeds();
-        }
-
-        private void closeFeeds() {
-            for (AutoCloseable feed : openFeeds) {
-                try {
-                    feed.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e); // a feed's close throws nothing
-                }
-            }
-        }
-
-        private void checkClientOpen() {
-            if (clientClosed) {
-                throw new StoreUnavailableException("this client of the in-memory store is closed");
-            }
-        }
+        return new StoreClient(this);
     }
 }

@@ -8,11 +8,13 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three service processes on one store, 64 concurrent HTTP clients spread across them,
  * allocating, re-allocating and releasing in a /24 until it is exhausted and refilled again and
- * again. Runs on the single etcd and the single Consul of {@code scripts/with-servers.sh}.
+ * again. Runs on the single etcd and the single Consul of {@code scripts/with-servers.sh}, and on
+ * one SQLite database file that the three processes share.
  *
  * <p>{@code ALLOCATOR_MULTI_INSTANCE_OPERATIONS} sets the number of operations per store (CI:
  * 4000); {@code scripts/soak.sh} runs the same test with 10⁵ and more.
@@ -45,6 +47,12 @@ class MultiInstanceTest {
     @DisplayName("Consul: three services, 64 clients; no address held twice, every acknowledged allocation and release in the store")
     void consul() {
         run(ServiceStore.shared(ServiceStore.Kind.CONSUL), "multi-consul", "10.62.0.0");
+    }
+
+    @Test
+    @DisplayName("SQLite: three services on one database file, 64 clients; no address held twice, every acknowledged allocation and release in the file")
+    void sqlite(@TempDir Path directory) {
+        run(ServiceStore.sqlite(directory.resolve("shared.db")), "multi-sqlite", "10.63.0.0");
     }
 
     static long operations() {

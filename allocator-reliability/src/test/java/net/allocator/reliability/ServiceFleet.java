@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * Several REST service processes on one store, with one key prefix, and an HTTP client for each.
@@ -63,7 +64,7 @@ final class ServiceFleet implements AutoCloseable {
             started.forEach(ServiceProcess::close);
             throw new AssertionError("could not start the services", failure);
         }
-        return new ServiceFleet(List.copyOf(started), keyPrefix, store, logDir);
+        return new ServiceFleet(started, keyPrefix, store, logDir);
     }
 
     List<ServiceClient> clients() {
@@ -76,6 +77,11 @@ final class ServiceFleet implements AutoCloseable {
 
     ServiceProcess process(int index) {
         return processes.get(index);
+    }
+
+    /** kill -9 of service {@code index}, then the same service again on the same port (its clients keep their address). */
+    void killAndRestart(int index) {
+        processes.set(index, processes.get(index).killedAndRestarted());
     }
 
     Path logDir() {
@@ -117,6 +123,14 @@ final class ServiceFleet implements AutoCloseable {
      */
     LoadChecks verify(LoadDriver load, String network, int poolSize, boolean unavailableAllowed, Duration slowBound,
             Duration hangBound) {
+        return verify(load, network, poolSize, checks -> checks.answers(unavailableAllowed, slowBound, hangBound));
+    }
+
+    /**
+     * The same checks, with the answers checked by {@code answerChecks} instead: after a service
+     * was killed, the attempts in flight got no answer, and their retries settled them.
+     */
+    LoadChecks verify(LoadDriver load, String network, int poolSize, UnaryOperator<LoadChecks> answerChecks) {
         // the store first, before the log checks, which take a while after a long run; and
         // on new connections: the load's have been idle and the server may close them under us
         Map<String, String> keys = store.scan(keyPrefix + "/");
@@ -124,8 +138,7 @@ final class ServiceFleet implements AutoCloseable {
         for (ServiceClient client : clients) {
             listings.add(client.fresh().usedAddresses(network));
         }
-        LoadChecks checks = new LoadChecks(load.log())
-                .answers(unavailableAllowed, slowBound, hangBound)
+        LoadChecks checks = answerChecks.apply(new LoadChecks(load.log()))
                 .noAddressHeldTwice()
                 .exhaustionOnlyWhenFull(poolSize);
         return checks.storeMatches(load.holdings(), listings, keys, keyPrefix, network);

@@ -59,8 +59,9 @@ final class ServiceProcess implements AutoCloseable {
     private final URI uri;
     private final Path log;
     private final String startupLine;
+    private final List<String> flags;
 
-    private ServiceProcess(String name, Process process, String host, int port, Path log, String startupLine) {
+    private ServiceProcess(String name, Process process, String host, int port, Path log, String startupLine, List<String> flags) {
         this.name = name;
         this.process = process;
         this.host = host;
@@ -68,6 +69,7 @@ final class ServiceProcess implements AutoCloseable {
         this.uri = URI.create("http://" + host + ":" + port);
         this.log = log;
         this.startupLine = startupLine;
+        this.flags = List.copyOf(flags);
     }
 
     /**
@@ -83,7 +85,7 @@ final class ServiceProcess implements AutoCloseable {
             List<String> all = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--log-level", "warn"));
             all.addAll(flags);
             Process process = launch(name, log, all, Map.of());
-            ServiceProcess service = new ServiceProcess(name, process, "127.0.0.1", port, log, "");
+            ServiceProcess service = new ServiceProcess(name, process, "127.0.0.1", port, log, "", all);
             if (service.awaitAnswer(status -> status == 200 || status == 503)) {
                 if (read(log).contains("names no setting")) {
                     // given no environment, it must have been handed the test JVM's own variables
@@ -128,7 +130,7 @@ final class ServiceProcess implements AutoCloseable {
         String line = text.substring(text.lastIndexOf('\n', listening.start()) + 1);
         int end = line.indexOf('\n');
         ServiceProcess service = new ServiceProcess(name, process, listening.group(1), Integer.parseInt(listening.group(2)), log,
-                end >= 0 ? line.substring(0, end) : line);
+                end >= 0 ? line.substring(0, end) : line, all);
         if (!service.awaitAnswer(status -> status == 200)) {
             service.close();
             fail("service " + name + " did not report healthy within " + START_WITHIN + ":\n" + read(log));
@@ -169,7 +171,11 @@ final class ServiceProcess implements AutoCloseable {
             // the command line goes next to the log, not into it: the log is the service's own
             // output, which tests search for secrets that a flag (--consul-token) may carry
             Files.writeString(log.resolveSibling(log.getFileName() + ".command"), String.join(" ", command) + "\n");
+            // a fresh working directory each start: the default store (sqlite) keeps its file under
+            // it, and a test that means to reopen a file names it with --sqlite-path
+            Path workDir = Files.createTempDirectory(log.getParent(), name + "-work-");
             ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // the test JVM's own (ALLOCATOR_TEST_ETCD_ENDPOINTS, ALLOCATOR_SCRIPTS_DIR, ...) name no
@@ -247,6 +253,27 @@ final class ServiceProcess implements AutoCloseable {
     /** The last lines of the service's log, for failure messages. */
     String logTail() {
         return tail(log);
+    }
+
+    /**
+     * kill -9 (no shutdown hook runs, nothing is flushed), then the same command again on the same
+     * port, logging to {@code <name>-restarted.log}; returns the new process once it answers 200.
+     */
+    ServiceProcess killedAndRestarted() {
+        RUNNING.remove(process);
+        try {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        Path again = log.resolveSibling(name + "-restarted.log");
+        ServiceProcess restarted = new ServiceProcess(name, launch(name, again, flags, Map.of()), host, port, again, "", flags);
+        if (!restarted.awaitAnswer(status -> status == 200)) {
+            restarted.close();
+            fail("service " + name + " did not answer after its restart:\n" + tail(again));
+        }
+        return restarted;
     }
 
     /** SIGTERM, then up to 20 s for the shutdown hook, then SIGKILL. */

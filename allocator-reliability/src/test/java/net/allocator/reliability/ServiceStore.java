@@ -26,13 +26,16 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import net.allocator.core.store.ScanPage;
+import net.allocator.sqlite.SqliteKeyValueStore;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * An etcd or Consul instance for these tests: either one this class started with the project's
  * scripts (one member with {@code etcd.sh}/{@code consul.sh}, or three with {@code
  * *-cluster.sh}), on which faults may be injected through the members' PIDs; or the shared
- * single server of {@code with-servers.sh}, which is only read.
+ * single server of {@code with-servers.sh}, which is only read. Or a SQLite database file that
+ * the services open themselves, read directly through the store's class.
  *
  * <p>Also dumps the store's keys directly over its own HTTP API (etcd's JSON gateway {@code
  * /v3/kv/range}, Consul's {@code /v1/kv?recurse}), never through the allocator, so that checks do
@@ -55,6 +58,7 @@ final class ServiceStore implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
+    /** Null for a SQLite file. */
     private final Kind kind;
     private final String name;
     private final List<String> memberUrls;
@@ -92,6 +96,14 @@ final class ServiceStore implements AutoCloseable {
         return new ServiceStore(kind, "shared", List.of(url), false, null);
     }
 
+    /**
+     * The SQLite database {@code file}, which the services open with {@code --store sqlite}: no
+     * server, so no kind, no scripts and no faults of its own; only its flags and its dump.
+     */
+    static ServiceStore sqlite(Path file) {
+        return new ServiceStore(null, file.getFileName().toString(), List.of(file.toString()), false, null);
+    }
+
     Kind kind() {
         return kind;
     }
@@ -117,6 +129,9 @@ final class ServiceStore implements AutoCloseable {
     /** The service flags that point at this store, for an etcd cluster all members; for Consul member {@code n}'s agent. */
     List<String> serviceFlags(int consulMember, String keyPrefix, Duration timeout) {
         String millis = timeout.toMillis() + "ms";
+        if (kind == null) {
+            return List.of("--store", "sqlite", "--sqlite-path", url(1), "--sqlite-busy-timeout", millis, "--key-prefix", keyPrefix);
+        }
         return kind == Kind.ETCD
                 ? List.of("--store", "etcd", "--etcd-endpoints", endpoints(), "--etcd-timeout", millis,
                         "--etcd-connect-timeout", "1s", "--key-prefix", keyPrefix)
@@ -265,12 +280,30 @@ final class ServiceStore implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (String url : memberUrls) {
             try {
+                if (kind == null) {
+                    return sqliteScan(Path.of(url), prefix);
+                }
                 return kind == Kind.ETCD ? etcdScan(url, prefix) : consulScan(url, prefix);
             } catch (IOException | RuntimeException e) {
                 problems.add(url + ": " + e);
             }
         }
-        throw new AssertionError("cannot read '" + prefix + "' from " + kind + " '" + name + "': " + problems);
+        throw new AssertionError("cannot read '" + prefix + "' from " + (kind == null ? "sqlite" : kind) + " '" + name + "': " + problems);
+    }
+
+    /** A read of the file through the store's own class, another process's view beside the services'. */
+    private static SortedMap<String, String> sqliteScan(Path file, String prefix) {
+        SortedMap<String, String> keys = new TreeMap<>();
+        try (SqliteKeyValueStore store = SqliteKeyValueStore.open(file)) {
+            String after = null;
+            ScanPage page;
+            do {
+                page = store.scan(prefix, after, 1000);
+                page.entries().forEach(kv -> keys.put(kv.key(), kv.value()));
+                after = page.entries().isEmpty() ? after : page.entries().get(page.entries().size() - 1).key();
+            } while (page.more());
+        }
+        return keys;
     }
 
     /** A readable list of what changed from {@code before} to {@code after}, at most {@code max} lines. */

@@ -1,6 +1,7 @@
 package net.allocator.rest;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -21,6 +22,8 @@ import sun.misc.Signal;
  * Starts the REST service from flags and environment variables ({@link ServiceCommand}): {@code
  * java -jar allocator-rest.jar --store etcd --etcd-endpoints http://10.0.0.5:2379}.
  *
+ * <p>{@code java -jar allocator-rest.jar backup ...} runs {@link BackupCommand} instead.
+ *
  * <p>Exit codes: 0 after a clean stop (SIGTERM, Ctrl-C), {@code --help} or {@code --version}; 1
  * when the service cannot start (port in use); 2 for a usage error (unknown flag or store,
  * malformed value, a flag of a store that is not selected), with one line on stderr.
@@ -32,6 +35,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(BackupCommand.NAME)) {
+            System.exit(BackupCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+        }
         AtomicReference<Launched> running = new AtomicReference<>();
         try {
             ServiceCommand.Invocation invocation = ServiceCommand.parse(args, System.getenv());
@@ -125,7 +131,7 @@ public final class Main {
                 RestServer.version(), server.uri(), storeName, store.describe(), config.keyPrefix(), config.server().threads());
         if (storeName.equals("inmemory")) {
             log.warn("the in-memory store keeps nothing across restarts: every network and allocation is lost when "
-                    + "the service stops; use --store etcd or --store consul to keep them");
+                    + "the service stops; leave out --store (the default, sqlite, keeps them in a file) or use --store etcd or consul");
         }
         if (!config.server().bind().isLoopbackAddress() && config.server().token().isEmpty()) {
             log.warn("listening on {} without a token: anyone who can reach this port can register networks and "

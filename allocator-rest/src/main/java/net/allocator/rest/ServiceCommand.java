@@ -35,7 +35,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class ServiceCommand {
     /** The store when none is chosen. */
-    static final String DEFAULT_STORE = "inmemory";
+    static final String DEFAULT_STORE = "sqlite";
 
     /** The service's own flags; the stores' settings follow them. */
     static final List<Flag> FLAGS = List.of(

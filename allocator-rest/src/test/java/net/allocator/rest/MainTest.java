@@ -25,11 +25,16 @@ import net.allocator.rest.ServiceCommand.UsageException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher: in this JVM, and as a process with its exit codes, signals and output. */
 class MainTest {
     private static final Pattern STARTED =
-            Pattern.compile("allocator-rest (\\S+) listening on (http://127\\.0\\.0\\.1:\\d+) with store inmemory");
+            Pattern.compile("allocator-rest (\\S+) listening on (http://127\\.0\\.0\\.1:\\d+) with store (\\S+)");
+
+    /** The working directory of each service process: where the default store keeps its file. */
+    @TempDir
+    Path workDir;
 
     private static Main.Launched launch(String... args) throws Exception {
         return Main.launch(((Run) ServiceCommand.parse(args, Map.of())).config());
@@ -38,7 +43,7 @@ class MainTest {
     @Test
     @DisplayName("launch serves on the chosen port and closes cleanly")
     void launch() throws Exception {
-        Main.Launched launched = launch("--port", "0", "--log-level", "warn");
+        Main.Launched launched = launch("--store", "inmemory", "--port", "0", "--log-level", "warn");
         try {
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(launched.server().uri().resolve("/v1/health")).build(), HttpResponse.BodyHandlers.ofString());
@@ -52,7 +57,7 @@ class MainTest {
     @Test
     @DisplayName("a bad key prefix is a usage error at start")
     void badKeyPrefix() {
-        assertThatThrownBy(() -> launch("--port", "0", "--key-prefix", "/../x"))
+        assertThatThrownBy(() -> launch("--store", "inmemory", "--port", "0", "--key-prefix", "/../x"))
                 .isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("--key-prefix: ");
     }
@@ -66,7 +71,7 @@ class MainTest {
             List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Main.class.getName()));
             command.addAll(List.of(args));
-            ProcessBuilder builder = new ProcessBuilder(command);
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("ALLOCATOR_"));
             builder.environment().putAll(env);
             return builder;
@@ -124,6 +129,11 @@ class MainTest {
                     request.header("Authorization", authorization);
                 }
                 return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            }
+
+            HttpResponse<String> get(String path) throws Exception {
+                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
             }
 
             /** SIGTERM, and the exit code. */
@@ -198,7 +208,7 @@ class MainTest {
         @Test
         @DisplayName("starts with a line naming address, store and version; SIGTERM lets a request finish, then exits 0")
         void lifecycle() throws Exception {
-            try (Service service = new Service(Map.of(), "--port", "0", "--shutdown-grace", "5s")) {
+            try (Service service = new Service(Map.of(), "--store", "inmemory", "--port", "0", "--shutdown-grace", "5s")) {
                 assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(201);
 
                 assertThat(service.terminate()).as("a stop that went as asked").isZero();
@@ -210,7 +220,7 @@ class MainTest {
         @Test
         @DisplayName("at --log-level warn and error the start-up line still shows, and so do refused requests at warn")
         void quietLevels() throws Exception {
-            try (Service service = new Service(Map.of("ALLOCATOR_TOKEN", "s3cret"), "--port", "0", "--log-level", "warn")) {
+            try (Service service = new Service(Map.of("ALLOCATOR_TOKEN", "s3cret"), "--store", "inmemory", "--port", "0", "--log-level", "warn")) {
                 assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(401);
                 assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, "Bearer wrong").statusCode()).isEqualTo(403);
                 assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, "Bearer s3cret").statusCode()).isEqualTo(201);
@@ -221,7 +231,7 @@ class MainTest {
                         .as("an accepted request is INFO, below warn").doesNotContain("POST /v1/networks 201")
                         .doesNotContain("s3cret");
             }
-            try (Service service = new Service(Map.of(), "--port", "0", "--log-level", "error")) {
+            try (Service service = new Service(Map.of(), "--store", "inmemory", "--port", "0", "--log-level", "error")) {
                 assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(201);
                 assertThat(service.terminate()).isZero();
                 assertThat(service.output()).as("request lines are below error").doesNotContain("POST /v1/networks");
@@ -235,6 +245,162 @@ class MainTest {
                 assertThat(service.terminate()).isZero();
                 assertThat(service.output()).contains(
                         "allocator-rest: warning: ALLOCATOR_STOER names no setting and is ignored; did you mean ALLOCATOR_STORE?");
+            }
+        }
+
+        @Nested
+        @DisplayName("on the default store, sqlite")
+        class OnSqlite {
+            private static final String ALICE = "{\"cluster\": \"c\", \"node\": \"alice\"}";
+
+            private Path defaultFile() {
+                return workDir.resolve("allocator-data").resolve("allocator.db");
+            }
+
+            @Test
+            @DisplayName("with no --store the service keeps its data in allocator-data/allocator.db, named at start-up, across a SIGTERM and a kill -9")
+            void survivesRestarts() throws Exception {
+                String address;
+                try (Service first = new Service(Map.of(), "--port", "0")) {
+                    assertThat(first.output()).contains("with store sqlite (sqlite " + defaultFile() + ")")
+                            .doesNotContain("in-memory store");
+                    assertThat(first.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(201);
+                    HttpResponse<String> allocated = first.post("/v1/networks/admin", ALICE, null);
+                    assertThat(allocated.statusCode()).isEqualTo(200);
+                    address = allocated.body();
+                    assertThat(first.terminate()).isZero();
+                }
+                assertThat(defaultFile()).isRegularFile();
+                try (Service second = new Service(Map.of(), "--port", "0")) {
+                    assertThat(second.post("/v1/networks/admin", ALICE, null).body()).as("the same owner's address").isEqualTo(address);
+                    assertThat(second.post("/v1/networks/admin", "{\"cluster\": \"c\", \"node\": \"bob\"}", null).body())
+                            .as("another owner's").isNotEqualTo(address);
+                    second.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9: no shutdown hook runs
+                }
+                try (Service third = new Service(Map.of("ALLOCATOR_SQLITE_PATH", defaultFile().toString()), "--port", "0")) {
+                    assertThat(third.get("/v1/networks/admin/addresses?full").body())
+                            .contains("\"node\":\"alice\"", "\"node\":\"bob\"");
+                    assertThat(third.terminate()).isZero();
+                }
+            }
+
+            @Test
+            @DisplayName("a database path that cannot be created exits with code 2 and one line naming it")
+            void uncreatablePath() throws Exception {
+                Path blocker = Files.writeString(workDir.resolve("a-file"), "not a directory");
+                Finished finished = finish(Map.of(), "--sqlite-path", blocker.resolve("allocator.db").toString());
+
+                assertThat(finished.code()).isEqualTo(2);
+                assertThat(finished.err().lines()).singleElement().asString()
+                        .startsWith("allocator-rest: ").contains(blocker.toString()).doesNotContain("\tat ");
+                assertThat(blocker).hasContent("not a directory");
+            }
+
+            @Test
+            @DisplayName("a file that is not a SQLite database exits with code 2 and one line naming it, and is left as it was")
+            void notADatabase() throws Exception {
+                Path notes = Files.writeString(workDir.resolve("notes.db"), "these are my notes, not a database\n".repeat(200));
+                Finished finished = finish(Map.of("ALLOCATOR_SQLITE_PATH", notes.toString()), "--port", "0");
+
+                assertThat(finished.code()).isEqualTo(2);
+                assertThat(finished.err().lines()).singleElement().asString()
+                        .startsWith("allocator-rest: " + notes + ": is not a SQLite database").doesNotContain("\tat ");
+                assertThat(notes).hasContent("these are my notes, not a database\n".repeat(200));
+                assertThat(notes.resolveSibling("notes.db-wal")).doesNotExist();
+            }
+
+            @Test
+            @DisplayName("a database of a newer schema version exits with code 2 and one line naming it, and is left as it was")
+            void newerSchema() throws Exception {
+                Path newer = workDir.resolve("newer.db");
+                net.allocator.sqlite.SqliteKeyValueStore.open(newer).close();
+                try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + newer);
+                        java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute("PRAGMA user_version = 1000000"); // a schema version far beyond this one's
+                }
+                byte[] before = Files.readAllBytes(newer);
+                Finished finished = finish(Map.of(), "--port", "0", "--sqlite-path", newer.toString());
+
+                assertThat(finished.code()).isEqualTo(2);
+                assertThat(finished.err().lines()).singleElement().asString()
+                        .startsWith("allocator-rest: " + newer + ": was written by a newer version of the allocator").doesNotContain("\tat ");
+                assertThat(Files.readAllBytes(newer)).isEqualTo(before);
+            }
+
+            @Test
+            @DisplayName("a write the database refuses at run time is a 503 with the JSON error body, changes nothing, and the service recovers")
+            void writeFailureIsUnavailable() throws Exception {
+                Path file = workDir.resolve("busy.db");
+                try (Service service = new Service(Map.of(), "--port", "0", "--log-level", "warn", "--sqlite-path", file.toString(),
+                        "--sqlite-busy-timeout", "200ms")) {
+                    assertThat(service.post("/v1/networks", ApiServer.SEED_NETWORK, null).statusCode()).isEqualTo(201);
+                    HttpResponse<String> refused;
+                    // another process holds the file's write lock past the busy timeout
+                    try (java.sql.Connection holder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                            java.sql.Statement statement = holder.createStatement()) {
+                        statement.execute("BEGIN IMMEDIATE");
+                        refused = service.post("/v1/networks/admin", ALICE, null);
+                        statement.execute("ROLLBACK");
+                    }
+                    assertThat(refused.statusCode()).isEqualTo(503);
+                    assertThat(refused.body()).startsWith("{\"status\":503,").contains(file.toString());
+                    assertThat(service.get("/v1/networks/admin/addresses?full").body()).doesNotContain("\"node\":\"alice\"");
+
+                    HttpResponse<String> recovered = service.post("/v1/networks/admin", ALICE, null);
+                    assertThat(recovered.statusCode()).isEqualTo(200);
+                    assertThat(service.get("/v1/networks/admin/addresses?full").body()).contains("\"node\":\"alice\"");
+                }
+            }
+
+            @Test
+            @DisplayName("backup copies the database while the service allocates; a service on the copy holds every allocation acknowledged before")
+            void backupWhileServing() throws Exception {
+                Path live = workDir.resolve("live.db");
+                Path copy = workDir.resolve("backups").resolve("copy.db");
+                String network = ApiServer.SEED_NETWORK.replace("\"10.112.1.101\", \"10.112.1.102\", \"10.112.1.103\"", "\"10.112.2.0-10.112.5.255\"");
+                List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+                try (Service service = new Service(Map.of(), "--port", "0", "--log-level", "warn", "--sqlite-path", live.toString())) {
+                    assertThat(service.post("/v1/networks", network, null).statusCode()).isEqualTo(201);
+                    java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+                    List<Thread> clients = new ArrayList<>();
+                    for (int c = 0; c < 4; c++) {
+                        int client = c;
+                        Thread thread = new Thread(() -> {
+                            for (int n = 0; loading.get(); n++) {
+                                String node = "n" + client + "-" + n;
+                                try {
+                                    if (service.post("/v1/networks/admin", "{\"cluster\": \"c\", \"node\": \"" + node + "\"}", null)
+                                            .statusCode() == 200) {
+                                        acknowledged.add(node);
+                                    }
+                                } catch (Exception e) {
+                                    return;
+                                }
+                            }
+                        });
+                        thread.start();
+                        clients.add(thread);
+                    }
+                    await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 50);
+                    List<String> beforeBackup = List.copyOf(acknowledged);
+                    Finished backup = finish(Map.of(), "backup", "--sqlite-path", live.toString(), "--to", copy.toString());
+                    loading.set(false);
+                    for (Thread client : clients) {
+                        client.join(30_000);
+                    }
+                    assertThat(backup.code()).as(backup.err()).isZero();
+                    assertThat(backup.out()).isEqualTo("backed up " + live + " to " + copy + "\n");
+                    assertThat(acknowledged).as("the load went on during the backup").hasSizeGreaterThan(beforeBackup.size());
+
+                    Finished again = finish(Map.of(), "backup", "--sqlite-path", live.toString(), "--to", copy.toString());
+                    assertThat(again.code()).isEqualTo(2);
+                    assertThat(again.err().lines()).singleElement().asString().contains("refusing to overwrite " + copy);
+
+                    try (Service restored = new Service(Map.of(), "--port", "0", "--log-level", "warn", "--sqlite-path", copy.toString())) {
+                        String used = restored.get("/v1/networks/admin/addresses?full&limit=2000").body();
+                        assertThat(beforeBackup).allSatisfy(node -> assertThat(used).contains("\"node\":\"" + node + "\""));
+                    }
+                }
             }
         }
     }

@@ -28,6 +28,7 @@ import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.core.store.ScanPage;
+import net.allocator.core.store.StoreClient;
 import net.allocator.core.store.StoreOutcomeUnknownException;
 
 /**
@@ -136,6 +137,16 @@ public final class SqliteKeyValueStore implements KeyValueStore {
     /** The database file. */
     public Path file() {
         return file;
+    }
+
+    /**
+     * Another client of this store for an allocator in this process: it shares this instance's
+     * connections and change feed, so its feeds carry every commit made through any client, and
+     * closing it ends only its own feeds. (Separate instances on one file are as separate
+     * processes are: each feed carries its own instance's commits and resets on the others'.)
+     */
+    public KeyValueStore client() {
+        return new StoreClient(this);
     }
 
     @Override
