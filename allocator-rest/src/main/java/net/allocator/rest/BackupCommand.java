@@ -52,7 +52,7 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String path = Optional.ofNullable(source).or(() -> Optional.ofNullable(env.get(ServiceCommand.envName(SqliteConfig.PATH))))
+        String path = Optional.ofNullable(source).or(() -> Optional.ofNullable(env.get(SettingSources.envName(SqliteConfig.PATH))))
                 .filter(text -> !text.isBlank()).orElse(SqliteConfig.DEFAULT_PATH.toString());
         Path file = Path.of(path).toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
