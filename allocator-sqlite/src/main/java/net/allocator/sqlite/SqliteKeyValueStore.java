@@ -49,7 +49,8 @@ import net.allocator.core.store.StoreOutcomeUnknownException;
  * one transaction at a time, each begun with {@code BEGIN IMMEDIATE}, which takes the file's write
  * lock at once and waits up to the busy timeout while another process holds it. {@link
  * #commitBatch} applies several commits in one transaction, each under a savepoint of its own (a
- * refused commit rolls back to its savepoint and leaves the others), and fsyncs once: group commit
+ * refused commit rolls back to its savepoint and leaves the others; a lone commit, whose
+ * conditions are checked before it writes, needs none), and fsyncs once: group commit
  * for {@link net.allocator.core.store.GroupCommitter}. Each applied commit raises the store's
  * revision by one, and its keys take that revision as their version.
  *

