@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -43,6 +44,9 @@ public final class SqliteGroupCommitDriver {
     /** A record of the size the allocator writes for an address. */
     private static final String VALUE =
             "{\"address\":\"10.64.12.34\",\"cluster\":\"load\",\"node\":\"node-123456\",\"claimedAt\":\"2025-01-01T00:00:00.123456Z\"}";
+
+    /** Calls whose WAL frames are counted. */
+    private static final int COUNTED_CALLS = 150;
 
     private SqliteGroupCommitDriver() {}
 
@@ -100,6 +104,12 @@ public final class SqliteGroupCommitDriver {
                 Allocator a = onEtcd.allocator().get();
                 load(16, 2, (c, i) -> a.allocate(network.name(), new Owner("warm", c + "-" + i)));
             }
+            // Pages written per call, counted: unlike the timings, not moved by the machine's load.
+            Path rawFile = dir.resolve("raw-" + run + ".db");
+            Path storeFile = dir.resolve("store-" + run + ".db");
+            walFramesPerCall(rawFile, "raw SQLite: one INSERT per fsync'd transaction", (c, i) -> raw.insert("count/" + i));
+            walFramesPerCall(storeFile, "allocate on the sqlite store",
+                    (c, i) -> onSqlite.allocate(network.name(), new Owner("count", Long.toString(i))));
             Result rawAtOne = null;
             Result storeAtOne = null;
             for (int n : callers) {
@@ -152,6 +162,38 @@ public final class SqliteGroupCommitDriver {
         Figures.print(SECTION, label + " p99", r.millis(99), "ms");
         if (r.errors() > 0) {
             Figures.note(SECTION, label + ": " + r.errors() + " errors, first: " + r.firstError());
+        }
+    }
+
+    /**
+     * Prints how many WAL frames (one database page each) one call of {@code call} appends to the
+     * WAL of {@code database}, by one caller: the WAL is emptied with a truncating checkpoint, then
+     * grows by a 32-byte header and a (24 + page size)-byte frame per page a commit writes. {@value
+     * #COUNTED_CALLS} calls stay below SQLite's automatic checkpoint (1,000 frames), which would
+     * start the WAL over.
+     */
+    private static void walFramesPerCall(Path database, String what, Call call) throws Exception {
+        Path wal = database.resolveSibling(database.getFileName() + "-wal");
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+                Statement statement = connection.createStatement()) {
+            int pageSize;
+            try (ResultSet row = statement.executeQuery("PRAGMA page_size")) {
+                row.next();
+                pageSize = row.getInt(1);
+            }
+            try (ResultSet row = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                row.next();
+                if (row.getInt(1) != 0 || Files.size(wal) != 0) {
+                    Figures.note(SECTION, "WAL of " + database.getFileName() + " not emptied (checkpoint busy): frames not counted");
+                    return;
+                }
+            }
+            for (int i = 0; i < COUNTED_CALLS; i++) {
+                call.run(0, i);
+            }
+            long frames = (Files.size(wal) - 32) / (24 + pageSize);
+            Figures.print(SECTION, "1 caller: " + what + ": WAL frames (pages) written per call", (double) frames / COUNTED_CALLS,
+                    "frames");
         }
     }
 
