@@ -37,13 +37,23 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Each caller count runs the three in turns, three rounds each (one with {@code --quick}), so
- * that drift over the run falls on all alike. Every allocation has a fresh owner in a /12.
+ * that drift over the run falls on all alike. Every allocation has a fresh owner in a /12. At 1
+ * caller a fourth load takes its turn: an allocation's statements written by hand on the raw
+ * connection, which splits the single-caller gap into the allocation's shape and the store's
+ * overhead; and, before the loads, the WAL frames (pages) each call writes are counted.
  */
 public final class SqliteGroupCommitDriver {
     private static final String SECTION = "sqlite";
     /** A record of the size the allocator writes for an address. */
     private static final String VALUE =
             "{\"address\":\"10.64.12.34\",\"cluster\":\"load\",\"node\":\"node-123456\",\"claimedAt\":\"2025-01-01T00:00:00.123456Z\"}";
+
+    /**
+     * What an allocation asks of SQLite, written by hand: the store's overhead is what the sqlite
+     * allocation costs beyond it, the allocation's shape (two keys, three conditions) what it costs
+     * beyond one INSERT. Measured at 1 caller, where issue 17 sets a latency target.
+     */
+    private static final String ALLOCATION_ROWS = "raw SQLite: an allocation's 3 reads and 2 INSERTs per fsync'd transaction";
 
     /** Calls whose WAL frames are counted. */
     private static final int COUNTED_CALLS = 150;
@@ -116,10 +126,14 @@ public final class SqliteGroupCommitDriver {
                 List<Result> raws = new ArrayList<>();
                 List<Result> stores = new ArrayList<>();
                 List<Result> etcds = new ArrayList<>();
+                List<Result> rawAllocationRows = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
                     String tag = n + "/" + round + "/";
                     raws.add(load(n, seconds / rounds, (c, i) -> raw.insert(tag + c + "/" + i)));
                     stores.add(load(n, seconds / rounds, (c, i) -> onSqlite.allocate(network.name(), new Owner("load", tag + c + "-" + i))));
+                    if (n == 1) {
+                        rawAllocationRows.add(load(n, seconds / rounds, (c, i) -> raw.allocationRows(tag + i)));
+                    }
                     if (onEtcd.allocator().isPresent()) {
                         Allocator a = onEtcd.allocator().get();
                         etcds.add(load(n, seconds / rounds, (c, i) -> a.allocate(network.name(), new Owner("load", tag + c + "-" + i))));
@@ -138,6 +152,10 @@ public final class SqliteGroupCommitDriver {
                             storeResult.perSecond() / etcdResult.perSecond(), "ratio");
                 }
                 if (n == 1) {
+                    Result rows = merged(rawAllocationRows);
+                    report(ALLOCATION_ROWS, rows);
+                    Figures.print(SECTION, label + "sqlite allocation p50 ÷ " + ALLOCATION_ROWS + " p50",
+                            storeResult.millis(50) / rows.millis(50), "ratio");
                     rawAtOne = rawResult;
                     storeAtOne = storeResult;
                 }
@@ -266,7 +284,12 @@ public final class SqliteGroupCommitDriver {
     /** The naive design: each INSERT its own fsync'd transaction, on one connection that callers take turns on. */
     private static final class Raw implements AutoCloseable {
         private final Connection connection;
+        private static final String NETWORK_KEY = "n/load";
         private final PreparedStatement insert;
+        private final PreparedStatement read;
+        private final PreparedStatement begin;
+        private final PreparedStatement commit;
+        private final PreparedStatement rollback;
 
         Raw(Path file) throws SQLException {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -277,6 +300,38 @@ public final class SqliteGroupCommitDriver {
                         + " version INTEGER NOT NULL) WITHOUT ROWID");
             }
             insert = connection.prepareStatement("INSERT INTO kv (key, value, version) VALUES (?, ?, 1)");
+            insert.setString(1, NETWORK_KEY);
+            insert.setString(2, VALUE);
+            insert.executeUpdate();
+            read = connection.prepareStatement("SELECT version FROM kv WHERE key = ?");
+            begin = connection.prepareStatement("BEGIN IMMEDIATE");
+            commit = connection.prepareStatement("COMMIT");
+            rollback = connection.prepareStatement("ROLLBACK");
+        }
+
+        /**
+         * The allocation's statements without the store: {@code BEGIN IMMEDIATE}, three point reads
+         * (the network record and the two keys, as its conditions), an address row and an owner row.
+         */
+        synchronized void allocationRows(String name) throws SQLException {
+            begin.execute();
+            try {
+                for (String key : List.of(NETWORK_KEY, "a/" + name, "o/" + name)) {
+                    read.setString(1, key);
+                    try (ResultSet row = read.executeQuery()) {
+                        row.next();
+                    }
+                }
+                for (String key : List.of("a/" + name, "o/" + name)) {
+                    insert.setString(1, key);
+                    insert.setString(2, VALUE);
+                    insert.executeUpdate();
+                }
+                commit.execute();
+            } catch (SQLException e) {
+                rollback.execute();
+                throw e;
+            }
         }
 
         synchronized void insert(String key) throws SQLException {
