@@ -17,6 +17,7 @@ import net.allocator.core.StoreUnavailableException;
 import net.allocator.core.store.ChangeListener;
 import net.allocator.core.store.CommitSizeLimit;
 import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyOrder;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
@@ -47,7 +48,7 @@ import net.allocator.core.store.ScanPage;
 public final class ConsulKeyValueStore implements KeyValueStore {
 
     /** Byte order of the keys' UTF-8, which is the order of their code points. */
-    static final Comparator<String> KEY_ORDER = ConsulKeyValueStore::compareKeys;
+    static final Comparator<String> KEY_ORDER = KeyOrder::compare;
 
     private final ConsulConfig config;
     private final ConsulHttp http;
@@ -117,7 +118,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         List<KeyValue> page = new ArrayList<>(Math.min(limit, all.entries().size()));
         boolean more = false;
         for (KeyValue entry : all.entries()) {
-            if (startAfter != null && compareKeys(entry.key(), startAfter) <= 0) {
+            if (startAfter != null && KeyOrder.compare(entry.key(), startAfter) <= 0) {
                 continue;
             }
             if (page.size() == limit) {
@@ -381,19 +382,4 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         return keys.size() > 3 ? text + " and " + (keys.size() - 3) + " more" : text;
     }
 
-    /** Compares keys by the bytes of their UTF-8, as the SPI orders them (String.compareTo does not, beyond U+FFFF). */
-    static int compareKeys(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
-    }
 }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import net.allocator.core.store.KeyOrder;
 import net.allocator.core.store.KeyValue;
 import net.allocator.core.store.ScanPage;
 
@@ -47,8 +48,8 @@ final class SqliteReader {
 
     /** One page, and the revision it was read at, in one read transaction. */
     ScanPage scan(String prefix, String startAfter, int limit) throws SQLException {
-        boolean fromPrefix = startAfter == null || Utf8Order.compare(startAfter, prefix) < 0;
-        String upper = Utf8Order.firstAfterPrefix(prefix);
+        boolean fromPrefix = startAfter == null || KeyOrder.compare(startAfter, prefix) < 0;
+        String upper = KeyOrder.firstAfterPrefix(prefix);
         PreparedStatement scan = scans[(fromPrefix ? 0 : 2) + (upper != null ? 0 : 1)];
         int parameter = 1;
         scan.setString(parameter++, fromPrefix ? prefix : startAfter);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.allocator.core.store.Commit;
 import net.allocator.core.store.Condition;
+import net.allocator.core.store.KeyOrder;
 import net.allocator.core.store.KeyValueStore;
 import net.allocator.core.store.Operation;
 import net.allocator.sqlite.SqliteChangeFeed.Change;
@@ -190,7 +191,7 @@ final class SqliteWriter {
                 changes.add(new Change(del.key(), null, at));
             }
         } else if (operation instanceof Operation.DeletePrefix prefix) {
-            String upper = Utf8Order.firstAfterPrefix(prefix.prefix());
+            String upper = KeyOrder.firstAfterPrefix(prefix.prefix());
             PreparedStatement range = upper == null ? deleteFrom : deleteRange;
             range.setString(1, prefix.prefix());
             if (upper != null) {

@@ -1,14 +1,16 @@
-package net.allocator.sqlite;
+package net.allocator.core.store;
 
 /**
- * The SPI's key order, ascending bytes of UTF-8, which is SQLite's BINARY collation of TEXT and
- * the order of Unicode code points (not of Java's UTF-16 {@link String#compareTo}).
+ * The order of keys that {@link KeyValueStore#scan} promises: ascending bytes of their UTF-8,
+ * which is the order of Unicode code points (SQLite's BINARY collation of TEXT, etcd's byte
+ * order), not that of Java's UTF-16 {@link String#compareTo} beyond U+FFFF. For stores that sort
+ * or bound keys themselves.
  */
-final class Utf8Order {
-    private Utf8Order() {}
+public final class KeyOrder {
+    private KeyOrder() {}
 
     /** Compares two strings as their UTF-8 bytes compare. */
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {
@@ -28,7 +30,7 @@ final class Utf8Order {
      * its last code point raised by one, or null when there is none (an empty prefix, or one made
      * only of U+10FFFF).
      */
-    static String firstAfterPrefix(String prefix) {
+    public static String firstAfterPrefix(String prefix) {
         String head = prefix;
         while (!head.isEmpty()) {
             int last = head.codePointBefore(head.length());
